@@ -1,0 +1,30 @@
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+
+export interface LocalImages {
+  postgres: string;
+  pgbouncer: string;
+}
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+
+/**
+ * Starts a Docker engine when none answers and builds the local images when missing (both scripts
+ * are no-ops when there is nothing to do), then returns the image names the build script printed.
+ */
+export function ensureDockerAndImages(): LocalImages {
+  execFileSync("bash", [path.join(repoRoot, "scripts/docker-engine.sh")], { stdio: ["ignore", "inherit", "inherit"] });
+  const out = execFileSync("bash", [path.join(repoRoot, "scripts/build-images.sh")], {
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+  });
+  const images: Record<string, string> = {};
+  for (const line of out.split("\n")) {
+    const m = /^(postgres|pgbouncer)=(\S+)$/.exec(line.trim());
+    if (m) images[m[1]] = m[2];
+  }
+  if (!images.postgres || !images.pgbouncer) {
+    throw new Error(`scripts/build-images.sh printed no image names:\n${out}`);
+  }
+  return { postgres: images.postgres, pgbouncer: images.pgbouncer };
+}
