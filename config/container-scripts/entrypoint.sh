@@ -1,0 +1,69 @@
+#!/bin/sh
+# pgstack entrypoint, run as root: prepares directories and secrets, then runs the container's
+# process as the `postgres` user. Users are referred to by name, because their uid differs between
+# images (999 in the official image, 100 in Debian's package); nothing else about the image is assumed.
+set -eu
+
+role="${1:?usage: entrypoint.sh postgres|pgbouncer|backup}"
+bin=/pgstack/bin
+run=/pgstack/run
+secrets=/pgstack/secrets
+
+say() { echo "pgstack-entrypoint[$role]: $*" >&2; }
+
+if ! id postgres >/dev/null 2>&1; then
+  say "the image has no 'postgres' user; pgstack runs PostgreSQL, PgBouncer and backups as that user"
+  exit 64
+fi
+
+# Runs "$@" as postgres, replacing this shell, with whichever tool the image has.
+as_postgres() {
+  if command -v setpriv >/dev/null 2>&1; then exec setpriv --reuid=postgres --regid=postgres --init-groups "$@"; fi
+  if command -v gosu >/dev/null 2>&1; then exec gosu postgres "$@"; fi
+  if command -v su-exec >/dev/null 2>&1; then exec su-exec postgres "$@"; fi
+  exec su -s /bin/sh postgres -c 'exec "$0" "$@"' "$@"
+}
+
+# Copies an uploaded secret where only postgres can read it.
+install_secret() {
+  if [ -f "$secrets/$1" ]; then
+    cp "$secrets/$1" "$run/$1"
+    chown postgres "$run/$1"
+    chmod 600 "$run/$1"
+  fi
+}
+
+mkdir -p "$run"
+chown postgres "$run"
+chmod 700 "$run"
+install_secret pgpass
+
+if [ -d /var/lib/pgstack/backups ]; then
+  chown postgres /var/lib/pgstack/backups
+fi
+
+case "$role" in
+  postgres)
+    install_secret superuser.verifier
+    mkdir -p /var/run/postgresql /var/lib/postgresql/data
+    chown postgres /var/run/postgresql /var/lib/postgresql/data
+    chmod 775 /var/run/postgresql
+    chmod 700 /var/lib/postgresql/data
+    as_postgres /bin/sh "$bin/postgres-member.sh"
+    ;;
+  pgbouncer)
+    # Until `pulumi up` writes the live configuration, PgBouncer starts with no databases or users.
+    [ -f "$run/pgbouncer.live.ini" ] || printf '[databases]\n' > "$run/pgbouncer.live.ini"
+    [ -f "$run/userlist.txt" ] || : > "$run/userlist.txt"
+    chown postgres "$run/pgbouncer.live.ini" "$run/userlist.txt"
+    chmod 600 "$run/userlist.txt"
+    as_postgres pgbouncer /pgstack/conf/pgbouncer.ini
+    ;;
+  backup)
+    as_postgres /bin/sh "$bin/backup-scheduler.sh"
+    ;;
+  *)
+    say "unknown role '$role' (expected postgres, pgbouncer or backup)"
+    exit 64
+    ;;
+esac

@@ -1,0 +1,29 @@
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+
+/** The shell scripts pgstack uploads into its containers (config/container-scripts/*.sh). */
+export type ContainerScript =
+  | "entrypoint.sh"
+  | "postgres-member.sh"
+  | "apply-live-config.sh"
+  | "backup-scheduler.sh"
+  | "backup-dumps.sh"
+  | "backup-health.sh";
+
+// Works from the sources (config/) and from the compiled program (dist/config/), which tsc does
+// not copy the scripts into.
+const candidates = [path.join(__dirname, "container-scripts"), path.join(__dirname, "..", "..", "config", "container-scripts")];
+const scriptDir = candidates.find((dir) => existsSync(dir)) ?? candidates[0];
+
+const cache = new Map<ContainerScript, string>();
+
+export function containerScript(name: ContainerScript): string {
+  let text = cache.get(name);
+  if (text === undefined) {
+    text = readFileSync(path.join(scriptDir, name), "utf8");
+    cache.set(name, text);
+  }
+  return text;
+}
+
+export const CONTAINER_SCRIPT_DIR = scriptDir;

@@ -1,0 +1,28 @@
+import type { StackSettings } from "./settings";
+
+/**
+ * The program owns its defaults: Pulumi applies Pulumi.yaml's defaults only for scalar keys set
+ * nowhere else, and a stack that sets part of an object key replaces the whole object. A unit test
+ * keeps Pulumi.yaml's documented defaults identical to these.
+ */
+export const DEFAULTS: Omit<StackSettings, "stack"> = {
+  replicas: 1,
+  syncReplicas: 0,
+  bindAddress: "127.0.0.1",
+  // Away from 5432/6432 so a laptop's own PostgreSQL or PgBouncer does not collide.
+  ports: { primary: 55432, replicaBase: 55433, pgbouncer: 56432 },
+  images: {
+    postgres: "postgres:17.7-bookworm",
+    pgbouncer: "edoburu/pgbouncer:v1.24.1-p1",
+  },
+  memoryMb: 1024,
+  cpus: 1,
+  pgbouncer: { poolMode: "transaction", defaultPoolSize: 20, maxClientConn: 1000, minPoolSize: 0 },
+  backup: { schedule: "0 3 * * *", retentionDays: 7 },
+  database: "app",
+  appUser: "app",
+  postgresql: {},
+  protectData: false,
+  primaryMember: "primary",
+  verifyTrigger: "",
+};

@@ -1,0 +1,294 @@
+import { isIP } from "node:net";
+import { ConfigError, type ConfigProblem } from "./configError";
+import { parseCron } from "./cron";
+import { DEFAULTS } from "./defaults";
+import { refusePostgresqlSetting } from "./postgresqlRules";
+import type { PoolMode, StackSettings } from "./settings";
+import { memberNames } from "./topology";
+
+export const CONFIG_NAMESPACE = "pgstack";
+
+/** Every key of the `pgstack:` namespace; anything else there is a typo worth reporting. */
+export const CONFIG_KEYS = [
+  "replicas", "syncReplicas", "bindAddress", "ports", "images", "memory", "cpus", "pgbouncer",
+  "backup", "database", "appUser", "postgresql", "protectData", "primaryMember", "verifyTrigger",
+] as const;
+
+/** Largest replica count: replica names and host ports stay one digit wide and predictable. */
+export const MAX_REPLICAS = 9;
+
+const RESERVED_ROLES = new Set(["postgres", "replicator", "pgstack_backup", "pgstack_stats", "pgstack_admin", "pgbouncer"]);
+const POOL_MODES: PoolMode[] = ["session", "transaction", "statement"];
+
+/**
+ * Collects problems as it reads, so a stack with several mistakes hears about all of them at once.
+ */
+class Reader {
+  readonly problems: ConfigProblem[] = [];
+
+  constructor(private readonly raw: Record<string, unknown>) {}
+
+  value(key: string): unknown {
+    return this.raw[key];
+  }
+
+  problem(key: string, value: unknown, message: string): void {
+    this.problems.push({ key: `${CONFIG_NAMESPACE}:${key}`, value, message });
+  }
+
+  integer(key: string, value: unknown, fallback: number, min: number, max: number): number {
+    if (value === undefined || value === "") return fallback;
+    const n = typeof value === "number" ? value : typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problem(key, value, `must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  boolean(key: string, value: unknown, fallback: boolean): boolean {
+    if (value === undefined || value === "") return fallback;
+    if (value === true || value === "true") return true;
+    if (value === false || value === "false") return false;
+    this.problem(key, value, "must be true or false");
+    return fallback;
+  }
+
+  string(key: string, value: unknown, fallback: string): string {
+    if (value === undefined) return fallback;
+    if (typeof value !== "string") {
+      this.problem(key, value, "must be a string");
+      return fallback;
+    }
+    return value;
+  }
+
+  /** An object key: JSON text (as Pulumi passes it) or an object; unknown fields are reported. */
+  object(key: string, fields: readonly string[]): Record<string, unknown> {
+    let value = this.raw[key];
+    if (value === undefined || value === "") return {};
+    if (typeof value === "string") {
+      try {
+        value = JSON.parse(value);
+      } catch {
+        this.problem(key, value, `must be an object with fields ${fields.join(", ")}`);
+        return {};
+      }
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      this.problem(key, value, `must be an object with fields ${fields.join(", ")}`);
+      return {};
+    }
+    const obj = value as Record<string, unknown>;
+    for (const field of Object.keys(obj)) {
+      if (!fields.includes(field)) this.problem(`${key}.${field}`, obj[field], `unknown field; allowed: ${fields.join(", ")}`);
+    }
+    return obj;
+  }
+}
+
+function parseMemoryMb(r: Reader, value: unknown): number {
+  if (value === undefined || value === "") return DEFAULTS.memoryMb;
+  const allowed = "must be a size of at least 256 MiB: an integer number of MiB (2048) or a string such as \"512MiB\", \"2GiB\", \"2g\"";
+  let mb: number | undefined;
+  if (typeof value === "number") mb = value;
+  else if (typeof value === "string") {
+    const m = /^(\d+)\s*(m|mb|mib|g|gb|gib)?$/i.exec(value.trim());
+    if (m) mb = Number(m[1]) * (m[2] && m[2].toLowerCase().startsWith("g") ? 1024 : 1);
+  }
+  if (mb === undefined || !Number.isInteger(mb) || mb < 256 || mb > 1024 * 1024) {
+    r.problem("memory", value, allowed);
+    return DEFAULTS.memoryMb;
+  }
+  return mb;
+}
+
+function parseCpus(r: Reader, value: unknown): number {
+  if (value === undefined || value === "") return DEFAULTS.cpus;
+  const n = typeof value === "number" ? value : typeof value === "string" && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(n >= 0.1 && n <= 256)) {
+    r.problem("cpus", value, "must be a number of CPUs from 0.1 to 256 (for example 1 or 1.5)");
+    return DEFAULTS.cpus;
+  }
+  return n;
+}
+
+/** A Docker image reference with an explicit tag or digest; `latest` is refused (not reproducible). */
+function parseImage(r: Reader, key: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  const ref = /^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+  if (typeof value !== "string" || !ref.test(value)) {
+    r.problem(key, value, "must be a Docker image reference such as postgres:17.7-bookworm");
+    return fallback;
+  }
+  const lastSegment = value.split("/").pop() as string;
+  const hasDigest = value.includes("@sha256:");
+  const tag = lastSegment.includes(":") ? lastSegment.split("@")[0].split(":")[1] : undefined;
+  if (!hasDigest && (tag === undefined || tag === "latest")) {
+    r.problem(key, value, "must be pinned to a version tag or digest (never latest), so every deploy runs the same binaries");
+    return fallback;
+  }
+  return value;
+}
+
+function parseIdentifier(r: Reader, key: string, value: unknown, fallback: string, maxLength: number): string {
+  const v = r.string(key, value, fallback);
+  if (!new RegExp(`^[a-z_][a-z0-9_]{0,${maxLength - 1}}$`).test(v)) {
+    r.problem(key, value, `must be a lower-case identifier: a letter or underscore, then letters, digits or underscores, at most ${maxLength} characters`);
+    return fallback;
+  }
+  return v;
+}
+
+function parsePorts(r: Reader, replicas: number): StackSettings["ports"] {
+  const obj = r.object("ports", ["primary", "replicaBase", "pgbouncer"]);
+  const ports = {
+    primary: r.integer("ports.primary", obj.primary, DEFAULTS.ports.primary, 1, 65535),
+    replicaBase: r.integer("ports.replicaBase", obj.replicaBase, DEFAULTS.ports.replicaBase, 1, 65535),
+    pgbouncer: r.integer("ports.pgbouncer", obj.pgbouncer, DEFAULTS.ports.pgbouncer, 1, 65535),
+  };
+  const lastReplica = ports.replicaBase + Math.max(replicas, 1) - 1;
+  if (replicas > 0 && lastReplica > 65535) {
+    r.problem("ports.replicaBase", ports.replicaBase, `with ${replicas} replicas the last replica port would be ${lastReplica}, above 65535`);
+  }
+  const inReplicaRange = (p: number) => replicas > 0 && p >= ports.replicaBase && p <= lastReplica;
+  const replicaRange = replicas === 1 ? `${ports.replicaBase}` : `${ports.replicaBase}-${lastReplica}`;
+  if (ports.primary === ports.pgbouncer) {
+    r.problem("ports.pgbouncer", ports.pgbouncer, "collides with pgstack:ports.primary; every published port must be distinct");
+  }
+  if (inReplicaRange(ports.primary)) {
+    r.problem("ports.primary", ports.primary, `collides with the replica ports ${replicaRange} (pgstack:ports.replicaBase + 0..${replicas - 1})`);
+  }
+  if (inReplicaRange(ports.pgbouncer)) {
+    r.problem("ports.pgbouncer", ports.pgbouncer, `collides with the replica ports ${replicaRange} (pgstack:ports.replicaBase + 0..${replicas - 1})`);
+  }
+  return ports;
+}
+
+function parsePgbouncer(r: Reader, maxConnections: number): StackSettings["pgbouncer"] {
+  const obj = r.object("pgbouncer", ["poolMode", "defaultPoolSize", "maxClientConn", "minPoolSize"]);
+  let poolMode = DEFAULTS.pgbouncer.poolMode;
+  if (obj.poolMode !== undefined) {
+    if (POOL_MODES.includes(obj.poolMode as PoolMode)) poolMode = obj.poolMode as PoolMode;
+    else r.problem("pgbouncer.poolMode", obj.poolMode, `must be one of ${POOL_MODES.join(", ")}`);
+  }
+  // Server connections must fit under max_connections with room for the superuser, walsenders and backups.
+  const poolCeiling = Math.max(1, maxConnections - 10);
+  const defaultPoolSize = r.integer("pgbouncer.defaultPoolSize", obj.defaultPoolSize, DEFAULTS.pgbouncer.defaultPoolSize, 1, poolCeiling);
+  const maxClientConn = r.integer("pgbouncer.maxClientConn", obj.maxClientConn, DEFAULTS.pgbouncer.maxClientConn, 1, 100_000);
+  const minPoolSize = r.integer("pgbouncer.minPoolSize", obj.minPoolSize, DEFAULTS.pgbouncer.minPoolSize, 0, defaultPoolSize);
+  return { poolMode, defaultPoolSize, maxClientConn, minPoolSize };
+}
+
+function parseBackup(r: Reader): StackSettings["backup"] {
+  const obj = r.object("backup", ["schedule", "retentionDays"]);
+  const schedule = r.string("backup.schedule", obj.schedule, DEFAULTS.backup.schedule);
+  try {
+    parseCron(schedule);
+  } catch (err) {
+    r.problem("backup.schedule", obj.schedule, `not a cron expression: ${(err as Error).message}`);
+  }
+  const retentionDays = r.integer("backup.retentionDays", obj.retentionDays, DEFAULTS.backup.retentionDays, 1, 3650);
+  return { schedule, retentionDays };
+}
+
+function parsePostgresql(r: Reader, replicas: number, syncReplicas: number): Record<string, string> {
+  let value = r.value("postgresql");
+  if (value === undefined || value === "") return {};
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      value = undefined;
+    }
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    r.problem("postgresql", r.value("postgresql"), "must be a map of PostgreSQL setting names to values, such as { work_mem: 16MB }");
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
+      r.problem(`postgresql.${name}`, v, "must be a string, number or boolean");
+      continue;
+    }
+    const text = typeof v === "boolean" ? (v ? "on" : "off") : String(v);
+    const refusal = refusePostgresqlSetting(name, text, { replicas, syncReplicas });
+    if (refusal) r.problem(`postgresql.${name}`, v, refusal);
+    else out[name] = text;
+  }
+  return out;
+}
+
+/**
+ * Parses and validates the `pgstack:` stack config. `raw` maps full keys (`pgstack:replicas`) to
+ * values as Pulumi hands them over (strings, objects as JSON text) or as YAML parsed them.
+ * Throws a ConfigError naming every bad key, its value and what is allowed.
+ */
+export function parseStackConfig(raw: Record<string, unknown>, stack: string): StackSettings {
+  const own: Record<string, unknown> = {};
+  const r = new Reader(own);
+  for (const [fullKey, value] of Object.entries(raw)) {
+    const [ns, key] = fullKey.includes(":") ? [fullKey.slice(0, fullKey.indexOf(":")), fullKey.slice(fullKey.indexOf(":") + 1)] : ["", fullKey];
+    if (ns !== CONFIG_NAMESPACE) continue;
+    if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+      r.problem(key, value, `unknown key; pgstack's keys are ${CONFIG_KEYS.join(", ")}`);
+      continue;
+    }
+    own[key] = value;
+  }
+
+  const replicas = r.integer("replicas", own.replicas, DEFAULTS.replicas, 0, MAX_REPLICAS);
+  const syncReplicas = r.integer("syncReplicas", own.syncReplicas, DEFAULTS.syncReplicas, 0, MAX_REPLICAS);
+  if (syncReplicas > replicas) {
+    r.problem("syncReplicas", own.syncReplicas, `must be at most pgstack:replicas (${replicas}): a commit cannot wait for replicas that do not exist`);
+  }
+
+  const bindAddress = r.string("bindAddress", own.bindAddress, DEFAULTS.bindAddress);
+  if (isIP(bindAddress) === 0) {
+    r.problem("bindAddress", own.bindAddress, "must be an IP address of this host, such as 127.0.0.1 (local only) or 0.0.0.0 (every interface)");
+  }
+
+  const images = r.object("images", ["postgres", "pgbouncer"]);
+  const postgresql = parsePostgresql(r, replicas, Math.min(syncReplicas, replicas));
+  const maxConnections = Number(postgresql.max_connections ?? 100);
+
+  const settings: StackSettings = {
+    stack,
+    replicas,
+    syncReplicas,
+    bindAddress,
+    ports: parsePorts(r, replicas),
+    images: {
+      postgres: parseImage(r, "images.postgres", images.postgres, DEFAULTS.images.postgres),
+      pgbouncer: parseImage(r, "images.pgbouncer", images.pgbouncer, DEFAULTS.images.pgbouncer),
+    },
+    memoryMb: parseMemoryMb(r, own.memory),
+    cpus: parseCpus(r, own.cpus),
+    pgbouncer: parsePgbouncer(r, Number.isInteger(maxConnections) ? maxConnections : 100),
+    backup: parseBackup(r),
+    database: parseIdentifier(r, "database", own.database, DEFAULTS.database, 60),
+    appUser: parseIdentifier(r, "appUser", own.appUser, DEFAULTS.appUser, 63),
+    postgresql,
+    protectData: r.boolean("protectData", own.protectData, DEFAULTS.protectData),
+    primaryMember: r.string("primaryMember", own.primaryMember, DEFAULTS.primaryMember),
+    verifyTrigger: r.string("verifyTrigger", own.verifyTrigger, DEFAULTS.verifyTrigger),
+  };
+
+  if (["postgres", "template0", "template1"].includes(settings.database)) {
+    r.problem("database", own.database, "must not be one of PostgreSQL's own databases (postgres, template0, template1)");
+  }
+  if (RESERVED_ROLES.has(settings.appUser) || settings.appUser.startsWith("pg_")) {
+    r.problem("appUser", own.appUser, `must not be a role pgstack or PostgreSQL reserves (${[...RESERVED_ROLES].join(", ")}, pg_*)`);
+  }
+  const members = memberNames(replicas);
+  if (!members.includes(settings.primaryMember)) {
+    r.problem("primaryMember", own.primaryMember, `must name a member of this cluster: ${members.join(", ")}`);
+  }
+  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(stack)) {
+    r.problem("(stack name)", stack, "stack names prefix container and volume names: use lower-case letters, digits, '-', '_' or '.'");
+  }
+
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return settings;
+}

@@ -1,0 +1,76 @@
+import { CONTAINER_PORTS, files } from "./containerPaths";
+import type { StackSettings } from "./settings";
+
+/** Roles that exist only inside PgBouncer (admin) or also on the server (stats: pg_monitor). */
+export const PGBOUNCER_ADMIN_USER = "pgstack_admin";
+export const PGBOUNCER_STATS_USER = "pgstack_stats";
+
+/** Name of the read-only PgBouncer database that spreads over the replicas. */
+export function readOnlyDatabase(database: string): string {
+  return `${database}_ro`;
+}
+
+/**
+ * The uploaded pgbouncer.ini: only what PgBouncer reads at start (listening, auth). Pools and
+ * databases come from the live file `pulumi up` writes and PgBouncer re-reads on SIGHUP.
+ */
+export function renderPgbouncerIni(): string {
+  return [
+    "; pgbouncer.ini rendered by pgstack: settings PgBouncer reads only at start.",
+    "[pgbouncer]",
+    "listen_addr = 0.0.0.0",
+    `listen_port = ${CONTAINER_PORTS.pgbouncer}`,
+    "unix_socket_dir = /tmp",
+    "auth_type = scram-sha-256",
+    `auth_file = ${files.pgbouncerUserlist}`,
+    `admin_users = ${PGBOUNCER_ADMIN_USER}`,
+    `stats_users = ${PGBOUNCER_STATS_USER}`,
+    "",
+    `%include ${files.pgbouncerLive}`,
+    "",
+  ].join("\n");
+}
+
+export interface PgbouncerTopology {
+  /** Network alias of the member holding the primary role. */
+  primaryHost: string;
+  /** Network aliases of the standbys; the read-only database falls back to the primary without any. */
+  standbyHosts: string[];
+}
+
+/** The live part of PgBouncer's configuration: pools and the two databases. */
+export function renderPgbouncerLiveIni(s: Pick<StackSettings, "pgbouncer" | "database">, topology: PgbouncerTopology): string {
+  const pg = s.pgbouncer;
+  const roHosts = topology.standbyHosts.length > 0 ? topology.standbyHosts : [topology.primaryHost];
+  const target = (hosts: string[]) => `host=${hosts.join(",")} port=${CONTAINER_PORTS.postgres} dbname=${s.database}`;
+  return [
+    "; pgbouncer.live.ini rendered by pgstack: re-read on SIGHUP, no restart.",
+    "[pgbouncer]",
+    `pool_mode = ${pg.poolMode}`,
+    `default_pool_size = ${pg.defaultPoolSize}`,
+    `min_pool_size = ${pg.minPoolSize}`,
+    `max_client_conn = ${pg.maxClientConn}`,
+    // Prepared statements keep working in transaction mode (PgBouncer tracks them per server connection).
+    "max_prepared_statements = 200",
+    // JDBC drivers send extra_float_digits at startup; PgBouncer would otherwise refuse them.
+    "ignore_startup_parameters = extra_float_digits",
+    // Re-resolve member aliases quickly, so a moved primary is found.
+    "dns_max_ttl = 5",
+    "",
+    "[databases]",
+    `${s.database} = ${target([topology.primaryHost])}`,
+    `${readOnlyDatabase(s.database)} = ${target(roHosts)}`,
+    "",
+  ].join("\n");
+}
+
+/** PgBouncer's auth_file: one `"user" "SCRAM verifier"` line per user, never a plaintext password. */
+export function renderUserlist(verifiers: Record<string, string>): string {
+  const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  return (
+    Object.keys(verifiers)
+      .sort()
+      .map((user) => `${quote(user)} ${quote(verifiers[user])}`)
+      .join("\n") + "\n"
+  );
+}
