@@ -1,0 +1,71 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { files, paths } from "../config/containerPaths";
+import type { StackSettings } from "../config/settings";
+import { names } from "../config/topology";
+import { LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
+
+export interface BackupCronArgs {
+  settings: StackSettings;
+  image: pulumi.Input<string>;
+  networkName: pulumi.Input<string>;
+  backupVolumeName: pulumi.Input<string>;
+  /** backup.env: schedule, retention and where to dump from. */
+  backupEnv: string;
+  /** libpq password file with the backup role's password (secret). */
+  pgpass: pulumi.Input<string>;
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * The backup container: a scheduler that runs verified `pg_dump -Fc` dumps of every database on
+ * `backup.schedule` into the backup volume, with retention. Unhealthy when the last run failed.
+ */
+export class BackupCron extends pulumi.ComponentResource {
+  readonly container: docker.Container;
+  readonly containerName: string;
+
+  constructor(name: string, args: BackupCronArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pgstack:cluster:BackupCron", name, {}, opts);
+    const s = args.settings;
+    this.containerName = names.container(s.stack, "backup");
+
+    this.container = new docker.Container(
+      "backup",
+      {
+        name: this.containerName,
+        image: args.image,
+        hostname: "backup",
+        user: "root",
+        entrypoints: ["/bin/sh", `${paths.bin}/entrypoint.sh`],
+        command: ["backup"],
+        labels: stackLabels(s.stack, "backup"),
+        networksAdvanced: [{ name: args.networkName, aliases: ["backup"] }],
+        volumes: [{ volumeName: args.backupVolumeName, containerPath: paths.backups }],
+        uploads: [
+          ...scriptUploads(["entrypoint.sh", "backup-scheduler.sh", "backup-dumps.sh", "backup-health.sh"]),
+          { file: `${paths.conf}/backup.env`, content: args.backupEnv },
+          secretUpload(files.pgpassUpload, args.pgpass),
+        ],
+        healthcheck: {
+          tests: ["CMD-SHELL", `sh ${paths.bin}/backup-health.sh`],
+          interval: "10s",
+          timeout: "5s",
+          retries: 3,
+          startPeriod: "30s",
+        },
+        wait: true,
+        waitTimeout: 90,
+        restart: "unless-stopped",
+        memory: 512,
+        stopSignal: "SIGTERM",
+        stopTimeout: 30,
+        logDriver: "json-file",
+        logOpts: LOG_OPTIONS,
+      },
+      { parent: this, deleteBeforeReplace: true, dependsOn: args.dependsOn },
+    );
+
+    this.registerOutputs({ containerName: this.containerName });
+  }
+}

@@ -1,0 +1,89 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { CONTAINER_PORTS, files, paths } from "../config/containerPaths";
+import { renderPgbouncerIni } from "../config/renderPgbouncer";
+import type { StackSettings } from "../config/settings";
+import { names } from "../config/topology";
+import { LOG_OPTIONS, scriptUploads, stackLabels } from "./containerDefaults";
+import { liveConfig } from "./LiveConfig";
+
+export interface PgbouncerArgs {
+  settings: StackSettings;
+  image: pulumi.Input<string>;
+  networkName: pulumi.Input<string>;
+  /** pgbouncer.live.ini: pools and databases, re-read on SIGHUP. */
+  liveIni: string;
+  /** auth_file content: SCRAM verifiers (secret). */
+  userlist: pulumi.Input<string>;
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * PgBouncer in front of the cluster: `<database>` pools to the primary, `<database>_ro` spreads
+ * over the replicas. Pools, databases and users are live configuration: changing them reloads
+ * PgBouncer without dropping client connections.
+ */
+export class Pgbouncer extends pulumi.ComponentResource {
+  readonly container: docker.Container;
+  readonly containerName: string;
+  readonly liveSettings: pulumi.Resource[];
+
+  constructor(name: string, args: PgbouncerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pgstack:cluster:Pgbouncer", name, {}, opts);
+    const s = args.settings;
+    this.containerName = names.container(s.stack, "pgbouncer");
+    // Each client holds one descriptor, each server connection another; leave generous headroom.
+    const nofile = Math.max(4096, 2 * s.pgbouncer.maxClientConn + 1024);
+    // 6432 in hex, as /proc/net/tcp shows it; LISTEN is state 0A. No tool beyond sh is assumed.
+    const portHex = CONTAINER_PORTS.pgbouncer.toString(16).toUpperCase().padStart(4, "0");
+
+    this.container = new docker.Container(
+      "pgbouncer",
+      {
+        name: this.containerName,
+        image: args.image,
+        hostname: "pgbouncer",
+        user: "root",
+        entrypoints: ["/bin/sh", `${paths.bin}/entrypoint.sh`],
+        command: ["pgbouncer"],
+        labels: stackLabels(s.stack, "pgbouncer"),
+        networksAdvanced: [{ name: args.networkName, aliases: ["pgbouncer"] }],
+        ports: [{ internal: CONTAINER_PORTS.pgbouncer, external: s.ports.pgbouncer, ip: s.bindAddress, protocol: "tcp" }],
+        uploads: [...scriptUploads(["entrypoint.sh", "apply-live-config.sh"]), { file: files.pgbouncerIni, content: renderPgbouncerIni() }],
+        healthcheck: {
+          tests: ["CMD-SHELL", `grep -q ':${portHex} 00000000:0000 0A' /proc/net/tcp`],
+          interval: "5s",
+          timeout: "3s",
+          retries: 3,
+          startPeriod: "30s",
+        },
+        wait: true,
+        waitTimeout: 60,
+        restart: "unless-stopped",
+        memory: 256,
+        ulimits: [{ name: "nofile", soft: nofile, hard: nofile }],
+        // SIGINT is PgBouncer's safe shutdown: it waits for running transactions to finish.
+        stopSignal: "SIGINT",
+        stopTimeout: 30,
+        logDriver: "json-file",
+        logOpts: LOG_OPTIONS,
+      },
+      { parent: this, deleteBeforeReplace: true, dependsOn: args.dependsOn },
+    );
+
+    this.liveSettings = [
+      liveConfig(
+        "pgbouncer-live-settings",
+        { container: this.container, containerName: this.containerName, kind: "pgbouncer", target: files.pgbouncerLive, content: args.liveIni },
+        { parent: this },
+      ),
+      liveConfig(
+        "pgbouncer-userlist",
+        { container: this.container, containerName: this.containerName, kind: "pgbouncer", target: files.pgbouncerUserlist, content: pulumi.secret(args.userlist) },
+        { parent: this },
+      ),
+    ];
+
+    this.registerOutputs({ containerName: this.containerName });
+  }
+}

@@ -1,0 +1,169 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { clusterPostgresqlSettings, memberStandbySettings, splitByRestart } from "../config/postgresqlSettings";
+import { renderBackupEnv, BACKUP_USER } from "../config/renderBackupEnv";
+import { PGBOUNCER_ADMIN_USER, PGBOUNCER_STATS_USER, readOnlyDatabase, renderPgbouncerLiveIni, renderUserlist } from "../config/renderPgbouncer";
+import { renderPgHba } from "../config/renderPgHba";
+import { renderPgpass } from "../config/renderPgpass";
+import { renderLiveConf, renderPostgresqlConf } from "../config/renderPostgresqlConf";
+import type { StackSettings } from "../config/settings";
+import { connectHost, endpoint, names, roles, type Member } from "../config/topology";
+import { PostgresDatabase } from "../providers/PostgresDatabase";
+import { PostgresRole } from "../providers/PostgresRole";
+import { ReplicationSlot } from "../providers/ReplicationSlot";
+import { StreamingCheck } from "../providers/StreamingCheck";
+import { BackupCron } from "./BackupCron";
+import { ClusterSecrets } from "./ClusterSecrets";
+import { stackLabels } from "./containerDefaults";
+import { Pgbouncer } from "./Pgbouncer";
+import { PostgresMember } from "./PostgresMember";
+
+export interface PostgresClusterArgs {
+  settings: StackSettings;
+}
+
+/**
+ * The whole cluster: network, images, secrets, the primary, the roles and slots created on it,
+ * the replicas cloned through their slots, a streaming check over all of them, PgBouncer and the
+ * backup container, in that order.
+ */
+export class PostgresCluster extends pulumi.ComponentResource {
+  readonly primaryEndpoint: pulumi.Output<string>;
+  readonly replicaEndpoints: pulumi.Output<string[]>;
+  readonly pgbouncerEndpoint: pulumi.Output<string>;
+  readonly writeUrl: pulumi.Output<string>;
+  readonly readUrl: pulumi.Output<string>;
+  readonly streaming: StreamingCheck;
+  readonly members: PostgresMember[];
+
+  constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pgstack:index:PostgresCluster", name, {}, opts);
+    const s = args.settings;
+    const { primary, standbys } = roles(s);
+    const host = connectHost(s.bindAddress);
+    const credentials = new ClusterSecrets("secrets", { parent: this }).credentials;
+
+    const network = new docker.Network(
+      "network",
+      { name: names.network(s.stack), driver: "bridge", labels: stackLabels(s.stack, "network") },
+      { parent: this },
+    );
+    // keepLocally: another stack on this host may run the same image.
+    const postgresImage = new docker.RemoteImage("postgres-image", { name: s.images.postgres, keepLocally: true }, { parent: this });
+    const pgbouncerImage = new docker.RemoteImage("pgbouncer-image", { name: s.images.pgbouncer, keepLocally: true }, { parent: this });
+    const backupVolume = new docker.Volume(
+      "backups",
+      { name: names.backupVolume(s.stack), labels: stackLabels(s.stack, "backups") },
+      { parent: this, protect: s.protectData },
+    );
+
+    const shared = splitByRestart(clusterPostgresqlSettings(s));
+    const postgresqlConf = renderPostgresqlConf(shared.restart);
+    const pgHba = renderPgHba({ replicationRoles: ["replicator"] });
+    const replicatorPgpass = credentials.replicator.password.apply((password) => renderPgpass([{ user: "replicator", password }]));
+
+    const member = (m: Member, bootstrap: "initdb" | "clone", dependsOn?: pulumi.Resource[]) =>
+      new PostgresMember(
+        m.name,
+        {
+          settings: s,
+          member: m,
+          bootstrap,
+          bootstrapSource: bootstrap === "clone" ? primary.name : undefined,
+          image: postgresImage.imageId,
+          networkName: network.name,
+          backupVolumeName: backupVolume.name,
+          postgresqlConf,
+          pgHba,
+          liveConf: renderLiveConf({ ...shared.live, ...memberStandbySettings(m, primary) }),
+          superuserVerifier: credentials.superuser.verifier,
+          pgpass: replicatorPgpass,
+          dependsOn,
+        },
+        { parent: this },
+      );
+
+    const primaryMember = member(primary, "initdb");
+
+    // Everything below talks to the primary through its published port, once it is healthy.
+    const connection = { host, port: primary.hostPort, user: "postgres", password: credentials.superuser.password };
+    const onPrimary = { parent: this, dependsOn: [primaryMember] };
+    const role = (resourceName: string, roleName: string, extra: { replication?: boolean; inRoles?: string[] }, verifier: pulumi.Output<string>) =>
+      new PostgresRole(
+        resourceName,
+        { ...connection, roleName, login: true, replication: extra.replication ?? false, inRoles: extra.inRoles ?? [], passwordVerifier: verifier },
+        onPrimary,
+      );
+    const replicatorRole = role("replicator-role", "replicator", { replication: true }, credentials.replicator.verifier);
+    const appRole = role("app-role", s.appUser, {}, credentials.app.verifier);
+    const statsRole = role("stats-role", PGBOUNCER_STATS_USER, { inRoles: ["pg_monitor"] }, credentials.stats.verifier);
+    const backupRole = role("backup-role", BACKUP_USER, { inRoles: ["pg_read_all_data"] }, credentials.backup.verifier);
+    const database = new PostgresDatabase(
+      "app-database",
+      { ...connection, databaseName: s.database, owner: s.appUser },
+      { parent: this, dependsOn: [primaryMember, appRole] },
+    );
+
+    const standbyMembers = standbys.map((m) => {
+      const slot = new ReplicationSlot(`${m.name}-slot`, { ...connection, slotName: m.slotName }, onPrimary);
+      return member(m, "clone", [replicatorRole, slot]);
+    });
+    this.members = [primaryMember, ...standbyMembers];
+
+    this.streaming = new StreamingCheck(
+      "streaming-check",
+      {
+        ...connection,
+        replicas: standbys.map((m) => ({ name: m.name, host, port: m.hostPort, slotName: m.slotName })),
+        trigger: s.verifyTrigger,
+      },
+      { parent: this, dependsOn: this.members },
+    );
+
+    const userlist = pulumi
+      .all([credentials.app.verifier, credentials.pgbouncerAdmin.verifier, credentials.stats.verifier])
+      .apply(([app, admin, stats]) => renderUserlist({ [s.appUser]: app, [PGBOUNCER_ADMIN_USER]: admin, [PGBOUNCER_STATS_USER]: stats }));
+    new Pgbouncer(
+      "pgbouncer",
+      {
+        settings: s,
+        image: pgbouncerImage.imageId,
+        networkName: network.name,
+        liveIni: renderPgbouncerLiveIni(s, { primaryHost: primary.name, standbyHosts: standbys.map((m) => m.name) }),
+        userlist,
+        dependsOn: [appRole, statsRole, database],
+      },
+      { parent: this },
+    );
+
+    new BackupCron(
+      "backup",
+      {
+        settings: s,
+        image: postgresImage.imageId,
+        networkName: network.name,
+        backupVolumeName: backupVolume.name,
+        backupEnv: renderBackupEnv(s, primary.name),
+        pgpass: credentials.backup.password.apply((password) => renderPgpass([{ user: BACKUP_USER, password }])),
+        dependsOn: [backupRole, database],
+      },
+      { parent: this },
+    );
+
+    this.primaryEndpoint = pulumi.output(endpoint(host, primary.hostPort));
+    this.replicaEndpoints = pulumi.output(standbys.map((m) => endpoint(host, m.hostPort)));
+    this.pgbouncerEndpoint = pulumi.output(endpoint(host, s.ports.pgbouncer));
+    const url = (db: string) =>
+      pulumi.secret(pulumi.interpolate`postgresql://${s.appUser}:${credentials.app.password}@${endpoint(host, s.ports.pgbouncer)}/${db}`);
+    this.writeUrl = url(s.database);
+    this.readUrl = url(readOnlyDatabase(s.database));
+
+    this.registerOutputs({
+      primaryEndpoint: this.primaryEndpoint,
+      replicaEndpoints: this.replicaEndpoints,
+      pgbouncerEndpoint: this.pgbouncerEndpoint,
+      writeUrl: this.writeUrl,
+      readUrl: this.readUrl,
+    });
+  }
+}

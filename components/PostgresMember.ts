@@ -1,0 +1,125 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { CONTAINER_PORTS, files, paths } from "../config/containerPaths";
+import type { StackSettings } from "../config/settings";
+import { names, type Member } from "../config/topology";
+import { LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
+import { liveConfig } from "./LiveConfig";
+
+export interface PostgresMemberArgs {
+  settings: StackSettings;
+  member: Member;
+  /** How an empty data volume is filled: initdb (the first primary) or a clone of `bootstrapSource`. */
+  bootstrap: "initdb" | "clone";
+  /** Network alias of the member to clone from. */
+  bootstrapSource?: string;
+  image: pulumi.Input<string>;
+  networkName: pulumi.Input<string>;
+  backupVolumeName: pulumi.Input<string>;
+  /** postgresql.conf (settings that need a restart) and pg_hba.conf, the same for every member. */
+  postgresqlConf: string;
+  pgHba: string;
+  /** pgstack.live.conf for this member: applied with a reload. */
+  liveConf: string;
+  /** The superuser's SCRAM verifier (initdb) and a libpq password file with the replicator's password. */
+  superuserVerifier: pulumi.Input<string>;
+  pgpass: pulumi.Input<string>;
+  /** Resources the container must wait for (a replica: the replicator role and its slot). */
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * One PostgreSQL member: its data volume, its container (healthchecked, limited, stopped with a
+ * fast shutdown) and its live settings. The same image, scripts and postgresql.conf serve the
+ * primary and the replicas; PostgreSQL decides primary or standby from the data directory.
+ */
+export class PostgresMember extends pulumi.ComponentResource {
+  readonly container: docker.Container;
+  readonly dataVolume: docker.Volume;
+  readonly liveSettings: pulumi.Resource;
+  readonly containerName: string;
+
+  constructor(name: string, args: PostgresMemberArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pgstack:cluster:PostgresMember", name, {}, opts);
+    const s = args.settings;
+    const m = args.member;
+    this.containerName = names.container(s.stack, m.name);
+
+    this.dataVolume = new docker.Volume(
+      `${m.name}-data`,
+      { name: names.dataVolume(s.stack, m.name), labels: stackLabels(s.stack, m.name) },
+      { parent: this, protect: s.protectData },
+    );
+
+    const envs = [
+      `PGSTACK_MEMBER=${m.name}`,
+      `PGSTACK_BOOTSTRAP=${args.bootstrap}`,
+      ...(args.bootstrap === "clone" ? [`PGSTACK_BOOTSTRAP_SOURCE=${args.bootstrapSource}`, `PGSTACK_SLOT=${m.slotName}`] : []),
+    ];
+
+    // A replica's clone can take long on a large database; a primary that is not up in two minutes is broken.
+    const startPeriodSeconds = args.bootstrap === "clone" ? 1800 : 90;
+
+    this.container = new docker.Container(
+      m.name,
+      {
+        name: this.containerName,
+        image: args.image,
+        hostname: m.name,
+        user: "root",
+        entrypoints: ["/bin/sh", `${paths.bin}/entrypoint.sh`],
+        command: ["postgres"],
+        envs,
+        labels: stackLabels(s.stack, m.name),
+        networksAdvanced: [{ name: args.networkName, aliases: [m.name] }],
+        ports: [{ internal: CONTAINER_PORTS.postgres, external: m.hostPort, ip: s.bindAddress, protocol: "tcp" }],
+        volumes: [
+          { volumeName: this.dataVolume.name, containerPath: paths.dataMount },
+          { volumeName: args.backupVolumeName, containerPath: paths.backups },
+        ],
+        uploads: [
+          ...scriptUploads(["entrypoint.sh", "postgres-member.sh", "apply-live-config.sh"]),
+          { file: files.postgresqlConf, content: args.postgresqlConf },
+          { file: files.pgHba, content: args.pgHba },
+          { file: `${paths.conf}/pg_ident.conf`, content: "# pgstack uses no ident maps\n" },
+          secretUpload(files.superuserVerifier, args.superuserVerifier),
+          secretUpload(files.pgpassUpload, args.pgpass),
+        ],
+        healthcheck: {
+          tests: ["CMD-SHELL", `pg_isready -q -h ${paths.socketDir} -p ${CONTAINER_PORTS.postgres} -U postgres -d postgres`],
+          interval: "5s",
+          timeout: "5s",
+          retries: 3,
+          startPeriod: `${startPeriodSeconds}s`,
+        },
+        wait: true,
+        waitTimeout: startPeriodSeconds + 30,
+        restart: "unless-stopped",
+        memory: s.memoryMb,
+        memorySwap: s.memoryMb,
+        cpus: String(s.cpus),
+        shmSize: Math.min(1024, Math.max(128, Math.floor(s.memoryMb / 4))),
+        // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, a checkpoint is written.
+        stopSignal: "SIGINT",
+        stopTimeout: 60,
+        destroyGraceSeconds: 90,
+        logDriver: "json-file",
+        logOpts: LOG_OPTIONS,
+      },
+      {
+        parent: this,
+        // The container name and host port are fixed, so the old container must go first.
+        deleteBeforeReplace: true,
+        dependsOn: args.dependsOn,
+      },
+    );
+
+    this.liveSettings = liveConfig(
+      `${m.name}-live-settings`,
+      { container: this.container, containerName: this.containerName, kind: "postgres", target: files.postgresqlLive, content: args.liveConf },
+      { parent: this },
+    );
+
+    this.registerOutputs({ containerName: this.containerName, dataVolume: this.dataVolume.name });
+  }
+}

@@ -1,0 +1,13 @@
+import { PostgresCluster } from "./components/PostgresCluster";
+import { loadStackSettings } from "./config/loadStackSettings";
+
+// Validate the whole stack config before declaring anything.
+const settings = loadStackSettings();
+const cluster = new PostgresCluster("pgstack", { settings });
+
+export const primaryEndpoint = cluster.primaryEndpoint;
+export const replicaEndpoints = cluster.replicaEndpoints;
+export const pgbouncerEndpoint = cluster.pgbouncerEndpoint;
+export const writeUrl = cluster.writeUrl;
+export const readUrl = cluster.readUrl;
+export const streaming = cluster.streaming.replicas;

@@ -1,0 +1,168 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { isScramVerifier } from "../../config/scram";
+import { plainStrings } from "../support/recordingMocks";
+import { runProgram, type ProgramRun } from "../support/runProgram";
+import { dependsOn, expectClusterShape, generatedPasswords, liveStdin, memberNames, T, type ExpectedShape } from "./clusterExpectations";
+
+/**
+ * The assertions every real stack file must pass under engine mocks: members, names, aliases,
+ * ports, volumes, limits, secrets, and the order things are created in.
+ */
+export function describeStack(shape: ExpectedShape): void {
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runProgram(shape.stack);
+  });
+
+  describe(`stack ${shape.stack}`, () => {
+    it("declares one container per member plus PgBouncer and backup, named after the stack and role", () => {
+      expectClusterShape(run, shape);
+    });
+
+    it("puts every container on the stack's network under its member alias", () => {
+      const network = run.mocks.byType(T.network);
+      expect(network).toHaveLength(1);
+      expect(network[0].inputs.name).toBe(`pgstack-${shape.stack}`);
+      for (const c of run.mocks.byType(T.container)) {
+        expect(c.inputs.networksAdvanced).toEqual([{ name: `pgstack-${shape.stack}`, aliases: [c.name] }]);
+      }
+    });
+
+    it("publishes every port on bindAddress at the configured host port", () => {
+      const expected: Record<string, number> = { primary: shape.ports.primary, pgbouncer: shape.ports.pgbouncer };
+      memberNames(shape).slice(1).forEach((m, i) => (expected[m] = shape.ports.replicaBase + i));
+      for (const [name, port] of Object.entries(expected)) {
+        const c = run.mocks.byName(T.container, name);
+        expect(c.inputs.ports).toHaveLength(1);
+        expect(c.inputs.ports[0]).toMatchObject({ external: port, ip: shape.bindAddress });
+      }
+      expect(run.mocks.byName(T.container, "backup").inputs.ports ?? []).toEqual([]);
+    });
+
+    it("gives every member its own named data volume, mounts the backup volume, and protects them as configured", () => {
+      const volumes = run.mocks.byType(T.volume);
+      expect(volumes.map((v) => v.inputs.name).sort()).toEqual(
+        [...memberNames(shape).map((m) => `${shape.stack}-${m}-data`), `${shape.stack}-backups`].sort(),
+      );
+      for (const v of volumes) expect(v.protect, `${v.name} protect`).toBe(shape.protectData);
+      for (const m of memberNames(shape)) {
+        const mounts = run.mocks.byName(T.container, m).inputs.volumes;
+        expect(mounts).toEqual([
+          { volumeName: `${shape.stack}-${m}-data`, containerPath: "/var/lib/postgresql/data" },
+          { volumeName: `${shape.stack}-backups`, containerPath: "/var/lib/pgstack/backups" },
+        ]);
+      }
+    });
+
+    it("limits members' memory and CPUs, restarts them, and stops them with a fast shutdown", () => {
+      for (const m of memberNames(shape)) {
+        const c = run.mocks.byName(T.container, m).inputs;
+        expect(c.memory).toBe(shape.memoryMb);
+        expect(Number(c.cpus)).toBe(shape.cpus);
+        expect(c.restart).toBe("unless-stopped");
+        expect(c.stopSignal).toBe("SIGINT");
+        expect(c.healthcheck.tests[1]).toMatch(/^pg_isready /);
+        expect(c.wait).toBe(true);
+        expect(c.waitTimeout).toBeGreaterThan(60);
+      }
+      for (const c of run.mocks.byType(T.container)) {
+        expect(c.deleteBeforeReplace, `${c.name} has a fixed name and port`).toBe(true);
+        expect(c.inputs.healthcheck, `${c.name} healthcheck`).toBeDefined();
+      }
+    });
+
+    it("exports endpoints in plain text and the connection URLs as secrets", () => {
+      expect(run.outputs.primaryEndpoint).toBe(`${shape.bindAddress}:${shape.ports.primary}`);
+      expect(run.outputs.replicaEndpoints).toEqual(memberNames(shape).slice(1).map((_, i) => `${shape.bindAddress}:${shape.ports.replicaBase + i}`));
+      expect(run.outputs.pgbouncerEndpoint).toBe(`${shape.bindAddress}:${shape.ports.pgbouncer}`);
+      expect(run.secretOutputs.has("writeUrl")).toBe(true);
+      expect(run.secretOutputs.has("readUrl")).toBe(true);
+      expect(run.secretOutputs.has("primaryEndpoint")).toBe(false);
+      expect(run.outputs.writeUrl).toMatch(new RegExp(`^postgresql://app:[A-Za-z0-9]+@${shape.bindAddress}:${shape.ports.pgbouncer}/app$`));
+      expect(run.outputs.readUrl).toMatch(/\/app_ro$/);
+    });
+
+    it("never puts a password or verifier in any resource's plain inputs", () => {
+      const passwords = generatedPasswords(run);
+      expect(passwords).toHaveLength(6);
+      for (const r of run.mocks.resources) {
+        if (r.type === T.password) continue;
+        for (const text of plainStrings(r.rawInputs)) {
+          for (const pw of passwords) expect(text.includes(pw), `${r.type} ${r.name} carries a password in plain text`).toBe(false);
+          // A verifier itself, not the provider code that describes one.
+          expect(/SCRAM-SHA-256\$\d+:[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*:/.test(text), `${r.type} ${r.name} carries a SCRAM verifier in plain text`).toBe(false);
+        }
+      }
+    });
+
+    it("marks exactly the secret uploads secret, so config diffs stay readable", () => {
+      for (const m of memberNames(shape)) {
+        const c = run.mocks.byName(T.container, m);
+        const files = (c.inputs.uploads as { file: string }[]).map((u) => u.file);
+        const secretFiles = c.secretPaths.map((p) => files[Number(/^uploads\[(\d+)\]/.exec(p)?.[1])]);
+        expect(secretFiles.sort()).toEqual(["/pgstack/secrets/pgpass", "/pgstack/secrets/superuser.verifier"]);
+        expect(isScramVerifier(c.inputs.uploads.find((u: { file: string }) => u.file.endsWith("superuser.verifier")).content)).toBe(true);
+      }
+      expect(run.mocks.byName(T.container, "backup").secretPaths).toEqual(["uploads[5].content"]);
+      expect(run.mocks.byName(T.command, "pgbouncer-userlist").secretPaths).toContain("stdin");
+      expect(run.mocks.byName(T.command, "pgbouncer-live-settings").secretPaths).toEqual([]);
+      expect(run.mocks.byName(T.command, "primary-live-settings").secretPaths).toEqual([]);
+    });
+
+    it("passes the superuser password to the providers only as a secret and keeps it secret in their outputs", () => {
+      for (const type of [T.role, T.slot, T.check, T.database]) {
+        for (const r of run.mocks.byType(type)) {
+          expect(r.secretPaths, `${r.name}`).toContain("password");
+          expect(r.additionalSecretOutputs, `${r.name}`).toContain("password");
+        }
+      }
+      for (const r of run.mocks.byType(T.role)) {
+        expect(r.secretPaths).toContain("passwordVerifier");
+        expect(r.additionalSecretOutputs).toContain("passwordVerifier");
+      }
+    });
+
+    it("creates roles and slots after the primary, replicas after their slot, the check after every replica", () => {
+      const primary = run.mocks.byName(T.container, "primary");
+      const roles = run.mocks.byType(T.role);
+      expect(roles.map((r) => r.inputs.roleName).sort()).toEqual(["app", "pgstack_backup", "pgstack_stats", "replicator"]);
+      for (const r of [...roles, ...run.mocks.byType(T.slot), ...run.mocks.byType(T.database)]) {
+        expect(dependsOn(run, r, primary), `${r.name} waits for the primary`).toBe(true);
+      }
+      const replicator = run.mocks.byName(T.role, "replicator-role");
+      const check = run.mocks.byName(T.check, "streaming-check");
+      for (const m of memberNames(shape).slice(1)) {
+        const replica = run.mocks.byName(T.container, m);
+        const slot = run.mocks.byName(T.slot, `${m}-slot`);
+        expect(slot.inputs.slotName).toBe(m.replace("-", "_"));
+        expect(dependsOn(run, replica, slot), `${m} waits for its slot`).toBe(true);
+        expect(dependsOn(run, replica, replicator), `${m} waits for the replicator role`).toBe(true);
+        expect(dependsOn(run, check, replica), `the check waits for ${m}`).toBe(true);
+        expect(dependsOn(run, slot, replica)).toBe(false);
+      }
+      expect(run.mocks.byType(T.slot)).toHaveLength(shape.replicas);
+      expect(check.inputs.replicas.map((r: { name: string }) => r.name)).toEqual(memberNames(shape).slice(1));
+      expect(dependsOn(run, run.mocks.byName(T.container, "pgbouncer"), run.mocks.byName(T.role, "app-role"))).toBe(true);
+      expect(dependsOn(run, run.mocks.byName(T.container, "backup"), run.mocks.byName(T.role, "backup-role"))).toBe(true);
+    });
+
+    it("renders the members' live settings with their own slot and, when asked, synchronous commits", () => {
+      const primaryLive = liveStdin(run, "primary-live-settings");
+      const expectedSync = shape.syncReplicas > 0 ? new RegExp(`synchronous_standby_names = 'ANY ${shape.syncReplicas} \\(`) : /synchronous_standby_names = ''/;
+      expect(primaryLive).toMatch(expectedSync);
+      for (const m of memberNames(shape).slice(1)) {
+        const live = liveStdin(run, `${m}-live-settings`);
+        expect(live).toContain(`primary_slot_name = '${m.replace("-", "_")}'`);
+        expect(live).toContain(`application_name=${m} `);
+      }
+    });
+
+    it("clones replicas from the primary and bootstraps the primary with initdb", () => {
+      const env = (m: string) => run.mocks.byName(T.container, m).inputs.envs as string[];
+      expect(env("primary")).toContain("PGSTACK_BOOTSTRAP=initdb");
+      for (const m of memberNames(shape).slice(1)) {
+        expect(env(m)).toEqual(expect.arrayContaining(["PGSTACK_BOOTSTRAP=clone", "PGSTACK_BOOTSTRAP_SOURCE=primary", `PGSTACK_SLOT=${m.replace("-", "_")}`]));
+      }
+    });
+  });
+}
