@@ -159,7 +159,7 @@ async function stillActiveMessage(client: Client, inputs: ReplicationSlotInputs,
   let holder = `walsender pid ${slot.activePid ?? "unknown"}`;
   if (slot.activePid !== null) {
     const result = await client.query(
-      "SELECT client_addr::text AS client_addr, application_name, state FROM pg_stat_replication WHERE pid = $1",
+      "SELECT host(client_addr) AS client_addr, application_name, state FROM pg_stat_replication WHERE pid = $1",
       [slot.activePid],
     );
     const row = result.rows[0];
