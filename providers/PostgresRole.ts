@@ -214,8 +214,10 @@ async function reconcileRole(
  * time, so the engine's serialized copy works in its own process.
  */
 export class PostgresRoleProvider implements pulumi.dynamic.ResourceProvider {
-  async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    return { inputs: news, failures: [...checkConnectionInputs(news), ...checkRoleInputs(news)] };
+  /** Validates the inputs as the engine sends them: any shape, and placeholders during preview. */
+  async check(_olds: Partial<PostgresRoleInputs>, news: Partial<PostgresRoleInputs>): Promise<pulumi.dynamic.CheckResult> {
+    const bag = news as Record<string, unknown>;
+    return { inputs: news, failures: [...checkConnectionInputs(bag), ...checkRoleInputs(bag)] };
   }
 
   async diff(_id: string, olds: PostgresRoleOutputs, news: PostgresRoleInputs): Promise<pulumi.dynamic.DiffResult> {

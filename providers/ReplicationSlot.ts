@@ -183,8 +183,10 @@ function sleep(ms: number): Promise<void> {
  * and load `pg` at run time, so the engine's serialized copy works in its own process.
  */
 export class ReplicationSlotProvider implements pulumi.dynamic.ResourceProvider {
-  async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    return { inputs: news, failures: [...checkConnectionInputs(news), ...checkSlotInputs(news)] };
+  /** Validates the inputs as the engine sends them: any shape, and placeholders during preview. */
+  async check(_olds: Partial<ReplicationSlotInputs>, news: Partial<ReplicationSlotInputs>): Promise<pulumi.dynamic.CheckResult> {
+    const bag = news as Record<string, unknown>;
+    return { inputs: news, failures: [...checkConnectionInputs(bag), ...checkSlotInputs(bag)] };
   }
 
   async diff(_id: string, olds: ReplicationSlotOutputs, news: ReplicationSlotInputs): Promise<pulumi.dynamic.DiffResult> {

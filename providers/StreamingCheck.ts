@@ -373,12 +373,14 @@ function checkOutputs(inputs: StreamingCheckInputs, verification: StreamingVerif
  * call module-level functions and load `pg` at run time, so the engine's serialized copy works.
  */
 export class StreamingCheckProvider implements pulumi.dynamic.ResourceProvider {
-  async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    return { inputs: news, failures: [...checkConnectionInputs(news), ...checkStreamingInputs(news)] };
+  /** Validates the inputs as the engine sends them: any shape, and placeholders during preview. */
+  async check(_olds: Partial<StreamingCheckInputs>, news: Partial<StreamingCheckInputs>): Promise<pulumi.dynamic.CheckResult> {
+    const bag = news as Record<string, unknown>;
+    return { inputs: news, failures: [...checkConnectionInputs(bag), ...checkStreamingInputs(bag)] };
   }
 
-  async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
-    return diffStreamingCheck(olds, news);
+  async diff(_id: string, olds: StreamingCheckOutputs, news: StreamingCheckInputs): Promise<pulumi.dynamic.DiffResult> {
+    return diffStreamingCheck(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>);
   }
 
   async create(inputs: StreamingCheckInputs): Promise<pulumi.dynamic.CreateResult<StreamingCheckOutputs>> {
