@@ -94,7 +94,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
         { ...connection, roleName, login: true, replication: extra.replication ?? false, inRoles: extra.inRoles ?? [], passwordVerifier: verifier },
         onPrimary,
       );
-    const replicatorRole = role("replicator-role", "replicator", { replication: true }, credentials.replicator.verifier);
+    // pgstack_rewind (made at initdb) lets a failed primary rejoin through the replicator with pg_rewind.
+    const replicatorRole = role("replicator-role", "replicator", { replication: true, inRoles: ["pgstack_rewind"] }, credentials.replicator.verifier);
     const appRole = role("app-role", s.appUser, {}, credentials.app.verifier);
     const statsRole = role("stats-role", PGBOUNCER_STATS_USER, { inRoles: ["pg_monitor"] }, credentials.stats.verifier);
     const backupRole = role("backup-role", BACKUP_USER, { inRoles: ["pg_read_all_data"] }, credentials.backup.verifier);

@@ -2,14 +2,18 @@
 # Runs as postgres in every PostgreSQL member. An empty data directory is bootstrapped first:
 # the first primary runs initdb, a replica clones the primary with pg_basebackup through its own
 # replication slot. Each lands in a temporary directory that is renamed into place only when
-# complete, so an interrupted bootstrap never leaves a half data directory behind. Then the
-# server runs as PID 1 and PostgreSQL itself decides primary or standby from the data directory.
+# complete, so an interrupted bootstrap never leaves a half data directory behind. A member that
+# a failover fenced (scripts/failover.ts leaves a marker in its volume) never starts as a primary
+# again: it rejoins the new primary with pg_rewind, or stays fenced and says so. Then the server
+# runs as PID 1 and PostgreSQL itself decides primary or standby from the data directory.
 set -eu
 
 : "${PGSTACK_MEMBER:?}" "${PGSTACK_BOOTSTRAP:?initdb or clone}"
 PGDATA=/var/lib/postgresql/data/pgdata
 export PGDATA
 run=/pgstack/run
+fence=/var/lib/postgresql/data/pgstack.fence
+slot=$(echo "$PGSTACK_MEMBER" | tr - _)
 
 say() { echo "pgstack[$PGSTACK_MEMBER]: $*" >&2; }
 
@@ -20,7 +24,58 @@ bootstrap_initdb() {
   initdb -D "$PGDATA.initdb" -U postgres --pwfile="$run/superuser.verifier" \
     --auth-local=peer --auth-host=scram-sha-256 --data-checksums \
     --encoding=UTF8 --locale-provider=builtin --builtin-locale=C.UTF-8 >/dev/null
+  # What pg_rewind needs on a source server (PostgreSQL's documented minimum), for the replicator:
+  # after a failover the old primary rejoins through it. The replicator can already copy every
+  # file with a base backup, so this grants nothing new.
+  postgres --single -D "$PGDATA.initdb" postgres >/dev/null 2>"$run/initdb-roles.log" <<'SQL' || { cat "$run/initdb-roles.log" >&2; exit 1; }
+CREATE ROLE pgstack_rewind NOLOGIN;
+GRANT EXECUTE ON FUNCTION pg_catalog.pg_ls_dir(text, boolean, boolean) TO pgstack_rewind;
+GRANT EXECUTE ON FUNCTION pg_catalog.pg_stat_file(text, boolean) TO pgstack_rewind;
+GRANT EXECUTE ON FUNCTION pg_catalog.pg_read_binary_file(text) TO pgstack_rewind;
+GRANT EXECUTE ON FUNCTION pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean) TO pgstack_rewind;
+SQL
   mv "$PGDATA.initdb" "$PGDATA"
+}
+
+# Makes data directory $2 a standby of $1 through this member's own slot (the next `pulumi up`
+# writes the live file that supersedes these settings).
+follow() {
+  rm -f "$2/pgstack.live.conf"
+  {
+    echo "# Written by pgstack's entrypoint; pgstack.live.conf overrides it."
+    echo "primary_conninfo = 'host=$1 port=5432 user=replicator passfile=$run/pgpass application_name=$PGSTACK_MEMBER connect_timeout=5'"
+    echo "primary_slot_name = '$slot'"
+  } > "$2/pgstack.bootstrap.conf"
+  touch "$2/standby.signal"
+}
+
+stay_fenced() {
+  say "STAYS FENCED: $1. PostgreSQL is not started, so this member cannot accept writes."
+  say "To rejoin as a replica: make sure $new_primary is the primary and reachable, then restart this container."
+  while :; do
+    sleep 300
+    say "still fenced: $1"
+  done
+}
+
+# The failed primary of a failover: rewind onto the new primary's timeline and follow it.
+rejoin_or_stay_fenced() {
+  new_primary=$(sed -n 's/^new_primary=//p' "$fence")
+  say "fenced by a failover ($(tr '\n' ' ' < "$fence")); rejoining $new_primary as a replica"
+  [ -n "$new_primary" ] || stay_fenced "the fence marker names no new primary"
+  rewind_source="host=$new_primary port=5432 user=replicator dbname=postgres passfile=$run/pgpass application_name=$PGSTACK_MEMBER connect_timeout=5"
+  attempt=1
+  until pg_rewind --target-pgdata="$PGDATA" --source-server="$rewind_source"; do
+    if [ "$attempt" -ge "${PGSTACK_REJOIN_ATTEMPTS:-12}" ]; then
+      stay_fenced "pg_rewind from $new_primary failed $attempt times (see above)"
+    fi
+    attempt=$((attempt + 1))
+    sleep 5
+  done
+  # pg_rewind copied the new primary's own files; this member's settings come from here on.
+  follow "$new_primary" "$PGDATA"
+  mv "$fence" "$fence.resolved"
+  say "REJOINED as a replica of $new_primary via pg_rewind"
 }
 
 bootstrap_clone() {
@@ -40,18 +95,14 @@ bootstrap_clone() {
     attempt=$((attempt + 1))
     sleep 2
   done
-  # The clone carries the source's own live settings; this member's arrive with the next `pulumi up`.
-  rm -f "$PGDATA.clone/pgstack.live.conf" "$PGDATA.clone/pgstack.bootstrap.conf"
-  {
-    echo "# Written once when $PGSTACK_MEMBER was cloned; pgstack.live.conf overrides it."
-    echo "primary_conninfo = '$conninfo'"
-    echo "primary_slot_name = '$PGSTACK_SLOT'"
-  } > "$PGDATA.clone/pgstack.bootstrap.conf"
-  touch "$PGDATA.clone/standby.signal"
+  # The clone carries the source's own settings; this member's arrive with the next `pulumi up`.
+  # It becomes a standby before it is renamed into place: never a second primary, even if killed here.
+  follow "$PGSTACK_BOOTSTRAP_SOURCE" "$PGDATA.clone"
   mv "$PGDATA.clone" "$PGDATA"
 }
 
 if [ -s "$PGDATA/PG_VERSION" ]; then
+  [ -f "$fence" ] && rejoin_or_stay_fenced
   if [ -f "$PGDATA/standby.signal" ]; then mode=standby; else mode=primary; fi
   say "data directory present (PostgreSQL $(cat "$PGDATA/PG_VERSION")); starting as $mode"
 else

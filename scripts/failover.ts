@@ -1,0 +1,249 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { execFileSync } from "node:child_process";
+import { files } from "../config/containerPaths";
+import {
+  chooseNewPrimary,
+  FENCE_MARKER,
+  lsnToBigInt,
+  renderFenceMarker,
+  repointBackupEnv,
+  repointConninfo,
+  repointPgbouncer,
+  setStackConfigValue,
+  type StandbyState,
+} from "../config/failover";
+import { slotNameFor } from "../config/topology";
+import { docker, dockerRaw, psqlIn, readIn, writeIn } from "./lib/docker";
+
+/**
+ * Promotes the most advanced replica of a stack whose primary failed, in one command:
+ *
+ *   npm run failover -- --stack <stack> [--to <member>] [--force] [--no-config]
+ *
+ * 1. fences the old primary first (restart policy off, stopped, a fence marker in its volume), so
+ *    it can never come back as a second primary; 2. promotes the replica holding the most WAL;
+ * 3. creates the other members' slots on it; 4. points the other replicas, PgBouncer and the
+ * backup container at it; 5. records `pgstack:primaryMember` in the stack's config, so the next
+ * `pulumi up` converges on the new topology instead of undoing it.
+ */
+
+interface Options {
+  stack: string;
+  to?: string;
+  force: boolean;
+  updateConfig: boolean;
+  configFile?: string;
+}
+
+interface MemberContainer {
+  member: string;
+  container: string;
+  running: boolean;
+}
+
+interface MemberState extends MemberContainer {
+  reachable: boolean;
+  inRecovery?: boolean;
+  receiveLsn: string | null;
+  replayLsn: string | null;
+  upstream?: string;
+}
+
+const say = (text: string) => console.log(`failover: ${text}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { stack: "", force: false, updateConfig: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--stack") opts.stack = argv[++i];
+    else if (a === "--to") opts.to = argv[++i];
+    else if (a === "--force") opts.force = true;
+    else if (a === "--no-config") opts.updateConfig = false;
+    else if (a === "--config-file") opts.configFile = argv[++i];
+    else throw new Error(`unknown argument ${a}; usage: failover --stack <stack> [--to <member>] [--force] [--no-config] [--config-file <Pulumi.stack.yaml>]`);
+  }
+  if (!opts.stack) throw new Error("--stack is required (the Pulumi stack whose primary failed)");
+  return opts;
+}
+
+async function listMembers(stack: string): Promise<MemberContainer[]> {
+  const out = await docker(["ps", "-a", "--filter", `label=pgstack.stack=${stack}`, "--format", '{{.Names}}\t{{.Label "pgstack.part"}}\t{{.State}}']);
+  return out
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => line.split("\t"))
+    .filter(([, part]) => /^(primary|replica-\d+)$/.test(part))
+    .map(([container, member, state]) => ({ member, container, running: state === "running" }))
+    .sort((a, b) => a.member.localeCompare(b.member, undefined, { numeric: true }));
+}
+
+async function memberState(m: MemberContainer): Promise<MemberState> {
+  if (!m.running) return { ...m, reachable: false, receiveLsn: null, replayLsn: null };
+  try {
+    const [row] = await psqlIn(
+      m.container,
+      "select pg_is_in_recovery(), pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), (select setting from pg_settings where name = 'primary_conninfo')",
+      10_000,
+    );
+    const upstream = /\bhost=([^\s']+)/.exec(row[3] ?? "")?.[1];
+    return { ...m, reachable: true, inRecovery: row[0] === "t", receiveLsn: row[1] || null, replayLsn: row[2] || null, upstream };
+  } catch {
+    return { ...m, reachable: false, receiveLsn: null, replayLsn: null };
+  }
+}
+
+/** Stops the old primary and keeps Docker from restarting it. */
+async function stopOldPrimary(old: MemberContainer | undefined, oldName: string): Promise<void> {
+  if (!old) {
+    say(`old primary ${oldName} has no container; nothing to stop`);
+    return;
+  }
+  await docker(["update", "--restart=no", old.container]);
+  if (old.running) {
+    say(`stopping ${old.container} (it still runs)`);
+    await docker(["stop", "-t", "60", old.container], { timeoutMs: 120_000 });
+  }
+}
+
+/** Leaves a marker in the old primary's volume: when it starts again it rejoins or stays fenced. */
+async function writeFenceMarker(old: MemberContainer | undefined, newPrimary: string): Promise<void> {
+  if (!old) return;
+  const dir = mkdtempSync(path.join(tmpdir(), "pgstack-fence-"));
+  const marker = path.join(dir, "pgstack.fence");
+  writeFileSync(marker, renderFenceMarker({ newPrimary, fencedAt: new Date().toISOString(), reason: `failover to ${newPrimary}` }));
+  await docker(["cp", marker, `${old.container}:${FENCE_MARKER}`]);
+  say(`fenced ${old.container}: restart policy off, stopped, marker ${FENCE_MARKER} names ${newPrimary}`);
+}
+
+async function waitForReplay(candidates: MemberState[], timeoutMs: number): Promise<MemberState[]> {
+  const deadline = Date.now() + timeoutMs;
+  let states = candidates;
+  while (Date.now() < deadline) {
+    states = await Promise.all(candidates.map(memberState));
+    const behind = states.filter((s) => s.reachable && s.receiveLsn && s.replayLsn && lsnToBigInt(s.replayLsn) < lsnToBigInt(s.receiveLsn));
+    if (behind.length === 0) return states;
+    await sleep(500);
+  }
+  return states;
+}
+
+async function updateStackConfig(opts: Options, newPrimary: string): Promise<void> {
+  if (!opts.updateConfig) {
+    say(`stack config not touched (--no-config); run: pulumi config set --stack ${opts.stack} primaryMember ${newPrimary}`);
+    return;
+  }
+  const file = opts.configFile ?? `Pulumi.${opts.stack}.yaml`;
+  const hasCli = !opts.configFile && commandExists("pulumi");
+  if (hasCli) {
+    execFileSync("pulumi", ["config", "set", "--stack", opts.stack, "primaryMember", newPrimary], { stdio: "inherit" });
+    say(`recorded pgstack:primaryMember = ${newPrimary} with pulumi config set`);
+  } else if (existsSync(file)) {
+    writeFileSync(file, setStackConfigValue(readFileSync(file, "utf8"), "primaryMember", newPrimary));
+    say(`recorded pgstack:primaryMember = ${newPrimary} in ${file}`);
+  } else {
+    say(`no Pulumi CLI and no ${file}: record it yourself: pulumi config set --stack ${opts.stack} primaryMember ${newPrimary}`);
+  }
+}
+
+function commandExists(cmd: string): boolean {
+  try {
+    execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function failover(opts: Options): Promise<{ oldPrimary: string; newPrimary: string; repointed: string[] }> {
+  const started = Date.now();
+  const members = await listMembers(opts.stack);
+  if (members.length === 0) throw new Error(`no pgstack members found for stack ${opts.stack} (containers labelled pgstack.stack=${opts.stack})`);
+  const states = await Promise.all(members.map(memberState));
+
+  const writable = states.filter((s) => s.reachable && s.inRecovery === false);
+  if (writable.length > 1) {
+    throw new Error(`${writable.map((s) => s.member).join(" and ")} both accept writes: resolve that split brain by hand before anything else`);
+  }
+  const upstreams = new Set(states.filter((s) => s.inRecovery && s.upstream).map((s) => s.upstream as string));
+  const oldName = writable[0]?.member ?? (upstreams.size === 1 ? [...upstreams][0] : undefined);
+  if (!oldName) throw new Error(`cannot tell which member was the primary (replicas stream from: ${[...upstreams].join(", ") || "nobody"})`);
+  if (writable.length === 1 && !opts.force) {
+    throw new Error(`${oldName} is up and accepting writes. Failover is for a failed primary; for a planned switchover pass --force (${oldName} is stopped and fenced first).`);
+  }
+
+  const candidates = states.filter((s) => s.member !== oldName && s.reachable && s.inRecovery);
+  if (candidates.length === 0) throw new Error(`no running replica to promote (members: ${states.map((s) => `${s.member} ${s.running ? "running" : "stopped"}`).join(", ")})`);
+  if (opts.to && !candidates.some((c) => c.member === opts.to)) {
+    throw new Error(`--to ${opts.to} is not a running replica; candidates: ${candidates.map((c) => c.member).join(", ")}`);
+  }
+
+  // Fence before promoting: once there is a new primary, the old one must already be unable to return.
+  const oldContainer = members.find((m) => m.member === oldName);
+  await stopOldPrimary(oldContainer, oldName);
+  const caughtUp = await waitForReplay(candidates, 30_000);
+  const chosen = opts.to ? (caughtUp.find((c) => c.member === opts.to) as MemberState) : (caughtUp.find((c) => c.member === chooseNewPrimary(caughtUp).member) as MemberState);
+  await writeFenceMarker(oldContainer, chosen.member);
+  say(`promoting ${chosen.member} (received ${chosen.receiveLsn ?? "-"}, replayed ${chosen.replayLsn ?? "-"})`);
+  const [[promoted]] = await psqlIn(chosen.container, "select pg_promote(true, 60)", 90_000);
+  if (promoted !== "t") throw new Error(`pg_promote on ${chosen.member} did not finish within 60 s; check docker logs ${chosen.container}`);
+
+  for (const m of members.filter((m) => m.member !== chosen.member)) {
+    const slot = slotNameFor(m.member);
+    await psqlIn(
+      chosen.container,
+      `select pg_create_physical_replication_slot('${slot}', true) where not exists (select 1 from pg_replication_slots where slot_name = '${slot}')`,
+    );
+  }
+  say(`slots ready on ${chosen.member} for ${members.filter((m) => m.member !== chosen.member).map((m) => m.member).join(", ")}`);
+
+  const others = caughtUp.filter((c) => c.member !== chosen.member);
+  for (const o of others) {
+    for (const file of [files.postgresqlLive, files.postgresqlBootstrap]) {
+      const exists = await dockerRaw(["exec", "-u", "postgres", o.container, "test", "-f", file]);
+      if (exists.code === 0) await writeIn(o.container, file, repointConninfo(await readIn(o.container, file), chosen.member));
+    }
+    await psqlIn(o.container, "select pg_reload_conf()");
+  }
+  const streaming = await waitForStreaming(chosen.container, others.map((o) => o.member), 60_000);
+  say(`replicas following ${chosen.member}: ${streaming.join(", ") || "none"}`);
+
+  const standbys = others.map((o) => o.member);
+  const pgbouncer = `${opts.stack}-pgbouncer`;
+  if ((await dockerRaw(["inspect", pgbouncer])).code === 0) {
+    await writeIn(pgbouncer, files.pgbouncerLive, repointPgbouncer(await readIn(pgbouncer, files.pgbouncerLive), chosen.member, standbys));
+    await docker(["exec", "-u", "postgres", pgbouncer, "kill", "-HUP", "1"]);
+    say(`PgBouncer now sends writes to ${chosen.member} and reads to ${standbys.join(", ") || chosen.member}`);
+  }
+  const backup = `${opts.stack}-backup`;
+  if ((await dockerRaw(["inspect", backup])).code === 0) {
+    const envFile = "/pgstack/conf/backup.env";
+    await writeIn(backup, envFile, repointBackupEnv(await readIn(backup, envFile, "root"), chosen.member), "root");
+    say(`backups now dump from ${chosen.member}`);
+  }
+
+  await updateStackConfig(opts, chosen.member);
+  say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${chosen.member} is the primary; ${oldName} stays fenced until it rejoins as a replica (start its container, or run pulumi up)`);
+  return { oldPrimary: oldName, newPrimary: chosen.member, repointed: streaming };
+}
+
+async function waitForStreaming(primaryContainer: string, expected: string[], timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let streaming: string[] = [];
+  while (Date.now() < deadline) {
+    const rows = await psqlIn(primaryContainer, "select application_name from pg_stat_replication where state = 'streaming'");
+    streaming = rows.map((r) => r[0]).filter((n) => expected.includes(n));
+    if (streaming.length === expected.length) break;
+    await sleep(500);
+  }
+  return streaming.sort();
+}
+
+if (require.main === module) {
+  failover(parseArgs(process.argv.slice(2))).catch((err: Error) => {
+    console.error(`failover: ${err.message}`);
+    process.exit(1);
+  });
+}
