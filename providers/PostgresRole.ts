@@ -203,7 +203,7 @@ async function reconcileRole(
   if (declared.passwordVerifier !== undefined && final.storedPassword !== declared.passwordVerifier) {
     throw new Error(
       `PostgreSQL did not store passwordVerifier as given for role "${declared.roleName}" ` +
-        `(password_encryption must be scram-sha-256 and the verifier well formed)`,
+        `(a string PostgreSQL cannot parse as a SCRAM secret is hashed as a plaintext password instead)`,
     );
   }
   return final;
