@@ -5,7 +5,7 @@ import type { StackSettings } from "./settings";
  * nowhere else, and a stack that sets part of an object key replaces the whole object. A unit test
  * keeps Pulumi.yaml's documented defaults identical to these.
  */
-export const DEFAULTS: Omit<StackSettings, "stack"> = {
+export const DEFAULTS: Omit<StackSettings, "stack" | "restore"> = {
   replicas: 1,
   syncReplicas: 0,
   bindAddress: "127.0.0.1",
@@ -18,7 +18,16 @@ export const DEFAULTS: Omit<StackSettings, "stack"> = {
   memoryMb: 1024,
   cpus: 1,
   pgbouncer: { poolMode: "transaction", defaultPoolSize: 20, maxClientConn: 1000, minPoolSize: 0 },
-  backup: { schedule: "0 3 * * *", retentionDays: 7 },
+  backup: {
+    schedule: "0 3 * * *",
+    retentionDays: 7,
+    baseBackupSchedule: "30 2 * * *",
+    baseBackupKeep: 3,
+    baseBackupMaxAgeDays: 14,
+    drillSchedule: "0 5 * * 0",
+    archiveTimeoutSeconds: 60,
+    hostPath: "",
+  },
   database: "app",
   appUser: "app",
   postgresql: {},

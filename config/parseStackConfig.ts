@@ -11,7 +11,7 @@ export const CONFIG_NAMESPACE = "pgstack";
 /** Every key of the `pgstack:` namespace; anything else there is a typo worth reporting. */
 export const CONFIG_KEYS = [
   "replicas", "syncReplicas", "bindAddress", "ports", "images", "memory", "cpus", "pgbouncer",
-  "backup", "database", "appUser", "postgresql", "protectData", "primaryMember", "verifyTrigger",
+  "backup", "database", "appUser", "postgresql", "protectData", "primaryMember", "verifyTrigger", "restore",
 ] as const;
 
 /** Largest replica count: replica names and host ports stay one digit wide and predictable. */
@@ -180,16 +180,75 @@ function parsePgbouncer(r: Reader, maxConnections: number): StackSettings["pgbou
   return { poolMode, defaultPoolSize, maxClientConn, minPoolSize };
 }
 
-function parseBackup(r: Reader): StackSettings["backup"] {
-  const obj = r.object("backup", ["schedule", "retentionDays"]);
-  const schedule = r.string("backup.schedule", obj.schedule, DEFAULTS.backup.schedule);
+const BACKUP_FIELDS = [
+  "schedule", "retentionDays", "baseBackupSchedule", "baseBackupKeep", "baseBackupMaxAgeDays", "drillSchedule",
+  "archiveTimeoutSeconds", "hostPath",
+] as const;
+
+/** An absolute host path Docker can bind-mount, without `..` tricks. */
+const HOST_PATH = /^\/[A-Za-z0-9._\/-]*$/;
+
+function parseSchedule(r: Reader, key: string, value: unknown, fallback: string): string {
+  const schedule = r.string(key, value, fallback);
   try {
     parseCron(schedule);
   } catch (err) {
-    r.problem("backup.schedule", obj.schedule, `not a cron expression: ${(err as Error).message}`);
+    r.problem(key, value, `not a cron expression: ${(err as Error).message}`);
+    return fallback;
   }
-  const retentionDays = r.integer("backup.retentionDays", obj.retentionDays, DEFAULTS.backup.retentionDays, 1, 3650);
-  return { schedule, retentionDays };
+  return schedule;
+}
+
+function parseBackup(r: Reader): StackSettings["backup"] {
+  const obj = r.object("backup", BACKUP_FIELDS);
+  const d = DEFAULTS.backup;
+  const hostPath = r.string("backup.hostPath", obj.hostPath, d.hostPath);
+  if (hostPath !== "" && (!HOST_PATH.test(hostPath) || hostPath.split("/").includes(".."))) {
+    r.problem("backup.hostPath", obj.hostPath, "must be an absolute host directory such as /srv/pgstack-backups, or empty for the <stack>-backups volume");
+  }
+  return {
+    schedule: parseSchedule(r, "backup.schedule", obj.schedule, d.schedule),
+    retentionDays: r.integer("backup.retentionDays", obj.retentionDays, d.retentionDays, 1, 3650),
+    baseBackupSchedule: parseSchedule(r, "backup.baseBackupSchedule", obj.baseBackupSchedule, d.baseBackupSchedule),
+    baseBackupKeep: r.integer("backup.baseBackupKeep", obj.baseBackupKeep, d.baseBackupKeep, 1, 100),
+    baseBackupMaxAgeDays: r.integer("backup.baseBackupMaxAgeDays", obj.baseBackupMaxAgeDays, d.baseBackupMaxAgeDays, 1, 3650),
+    drillSchedule: parseSchedule(r, "backup.drillSchedule", obj.drillSchedule, d.drillSchedule),
+    archiveTimeoutSeconds: r.integer("backup.archiveTimeoutSeconds", obj.archiveTimeoutSeconds, d.archiveTimeoutSeconds, 10, 3600),
+    hostPath,
+  };
+}
+
+function parseRestore(r: Reader): StackSettings["restore"] {
+  if (r.value("restore") === undefined || r.value("restore") === "") return undefined;
+  const obj = r.object("restore", ["source", "targetTime", "dump"]);
+  if (Object.keys(obj).length === 0) return undefined;
+  const source = r.string("restore.source", obj.source, "");
+  const isVolume = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(source);
+  const isPath = HOST_PATH.test(source) && !source.split("/").includes("..");
+  if (!isVolume && !isPath) {
+    r.problem("restore.source", obj.source, "must name the backup storage to restore from: a Docker volume (such as production-backups) or an absolute host directory");
+  }
+  const restore: NonNullable<StackSettings["restore"]> = { source };
+  if (obj.targetTime !== undefined) {
+    const t = r.string("restore.targetTime", obj.targetTime, "");
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(t) || Number.isNaN(Date.parse(t))) {
+      r.problem("restore.targetTime", obj.targetTime, "must be an ISO 8601 time with a time zone, such as 2026-11-23T10:15:00Z");
+    } else {
+      restore.targetTime = new Date(t).toISOString();
+    }
+  }
+  if (obj.dump !== undefined) {
+    const dump = r.string("restore.dump", obj.dump, "");
+    if (dump !== "latest" && !/^dumps\/[a-z_][a-z0-9_]*\/[A-Za-z0-9_.-]+\.dump$/.test(dump)) {
+      r.problem("restore.dump", obj.dump, "must be \"latest\" or a dump in the source such as dumps/app/app-20261123T030000Z.dump");
+    } else {
+      restore.dump = dump;
+    }
+    if (obj.targetTime !== undefined) {
+      r.problem("restore.targetTime", obj.targetTime, "a logical restore (restore.dump) has no point in time; remove one of targetTime and dump");
+    }
+  }
+  return restore;
 }
 
 function parsePostgresql(r: Reader, replicas: number, syncReplicas: number): Record<string, string> {
@@ -274,6 +333,8 @@ export function parseStackConfig(raw: Record<string, unknown>, stack: string): S
     primaryMember: r.string("primaryMember", own.primaryMember, DEFAULTS.primaryMember),
     verifyTrigger: r.string("verifyTrigger", own.verifyTrigger, DEFAULTS.verifyTrigger),
   };
+  const restore = parseRestore(r);
+  if (restore) settings.restore = restore;
 
   if (["postgres", "template0", "template1"].includes(settings.database)) {
     r.problem("database", own.database, "must not be one of PostgreSQL's own databases (postgres, template0, template1)");

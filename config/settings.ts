@@ -28,6 +28,28 @@ export interface BackupSettings {
   schedule: string;
   /** Dumps older than this are deleted, except the newest good one of each database. */
   retentionDays: number;
+  /** Cron expression (UTC) for base backups (pg_basebackup, verified with pg_verifybackup). */
+  baseBackupSchedule: string;
+  /** Base backups kept by count: the newest this many … */
+  baseBackupKeep: number;
+  /** … that are also younger than this; the newest good one is kept whatever its age. */
+  baseBackupMaxAgeDays: number;
+  /** Cron expression (UTC) for restore drills of the newest dump and base backup. */
+  drillSchedule: string;
+  /** A WAL segment is archived at least this often, bounding what a lost host loses (RPO). */
+  archiveTimeoutSeconds: number;
+  /** Keep backups in this host directory instead of the `<stack>-backups` volume ("" = volume). */
+  hostPath: string;
+}
+
+/** Bootstrap a new stack's primary from backups instead of initdb. */
+export interface RestoreSettings {
+  /** Backup storage to restore from: a Docker volume name or an absolute host path. */
+  source: string;
+  /** Point-in-time recovery target (ISO 8601 with a time zone); absent = the newest archived WAL. */
+  targetTime?: string;
+  /** Logical restore instead: a dump file in the source (`dumps/<db>/<file>.dump`) or "latest". */
+  dump?: string;
 }
 
 export interface StackSettings {
@@ -54,4 +76,6 @@ export interface StackSettings {
   primaryMember: string;
   /** Any value; changing it re-runs the post-deploy streaming check. */
   verifyTrigger: string;
+  /** Rebuild from backups (disaster recovery); undefined = a fresh cluster. */
+  restore?: RestoreSettings;
 }

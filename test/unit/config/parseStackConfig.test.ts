@@ -52,6 +52,15 @@ describe("parseStackConfig defaults", () => {
     expect(parse({ pgbouncer: { poolMode: "session" } }).pgbouncer).toEqual({ ...DEFAULTS.pgbouncer, poolMode: "session" });
   });
 
+  it("reads a restore from a volume or a host path, normalizing the target time to UTC", () => {
+    expect(parse({ restore: { source: "production-backups", targetTime: "2026-11-23T11:15:00+01:00" } }).restore).toEqual({
+      source: "production-backups",
+      targetTime: "2026-11-23T10:15:00.000Z",
+    });
+    expect(parse({ restore: { source: "/srv/backups", dump: "latest" } }).restore).toEqual({ source: "/srv/backups", dump: "latest" });
+    expect(parse({ restore: {} }).restore).toBeUndefined();
+  });
+
   it("accepts memory with units and fractional cpus", () => {
     expect(parse({ memory: "2GiB" }).memoryMb).toBe(2048);
     expect(parse({ memory: "512m" }).memoryMb).toBe(512);
@@ -113,6 +122,17 @@ describe("parseStackConfig errors name the key, the value and what is allowed", 
     ["primaryMember", { replicas: 1, primaryMember: "replica-2" }, /^pgstack:primaryMember: must name a member of this cluster: primary, replica-1$/],
     ["unknown key", { replica: 2 }, /^pgstack:replica: unknown key; pgstack's keys are replicas, /],
     ["settings not a map", { postgresql: "work_mem=4MB" }, /^pgstack:postgresql: must be a map of PostgreSQL setting names/],
+    ["base backup schedule", { backup: { baseBackupSchedule: "daily" } }, /^pgstack:backup.baseBackupSchedule: not a cron expression/],
+    ["drill schedule", { backup: { drillSchedule: "0 5 * *" } }, /^pgstack:backup.drillSchedule: not a cron expression/],
+    ["base backups kept", { backup: { baseBackupKeep: 0 } }, /^pgstack:backup.baseBackupKeep: must be an integer from 1 to 100$/],
+    ["archive timeout", { backup: { archiveTimeoutSeconds: 0 } }, /^pgstack:backup.archiveTimeoutSeconds: must be an integer from 10 to 3600$/],
+    ["backup host path relative", { backup: { hostPath: "backups" } }, /^pgstack:backup.hostPath: must be an absolute host directory/],
+    ["backup host path escaping", { backup: { hostPath: "/srv/../etc" } }, /^pgstack:backup.hostPath: must be an absolute host directory/],
+    ["restore without source", { restore: { targetTime: "2026-11-23T10:00:00Z" } }, /^pgstack:restore.source: must name the backup storage/],
+    ["restore target without zone", { restore: { source: "prod-backups", targetTime: "2026-11-23 10:00" } }, /^pgstack:restore.targetTime: must be an ISO 8601 time with a time zone/],
+    ["restore dump path", { restore: { source: "prod-backups", dump: "../etc/passwd" } }, /^pgstack:restore.dump: must be "latest" or a dump in the source/],
+    ["restore dump and time", { restore: { source: "prod-backups", dump: "latest", targetTime: "2026-11-23T10:00:00Z" } }, /^pgstack:restore.targetTime: a logical restore \(restore.dump\) has no point in time/],
+    ["restore unknown field", { restore: { source: "prod-backups", time: "x" } }, /^pgstack:restore.time: unknown field; allowed: source, targetTime, dump$/],
   ])("%s", (_label, config, message) => {
     const found = problems(config);
     expect(found.some((p) => message.test(p)), found.join("\n")).toBe(true);

@@ -173,7 +173,7 @@ describe("renderPgpass", () => {
 
 describe("renderBackupEnv", () => {
   it("expands the schedule into sets the scheduler matches against", () => {
-    const env = renderBackupEnv(settings({ backup: { schedule: "*/30 2,14 * * 1-5", retentionDays: 3 } }), "primary");
+    const env = renderBackupEnv(settings({ backup: { ...DEFAULTS.backup, schedule: "*/30 2,14 * * 1-5", retentionDays: 3 } }), "primary");
     expect(env).toContain("CRON_MINUTES=',0,30,'");
     expect(env).toContain("CRON_HOURS=',2,14,'");
     expect(env).toContain("CRON_DAYS_OF_WEEK=',1,2,3,4,5,'");
