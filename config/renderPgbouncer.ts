@@ -38,14 +38,19 @@ export interface PgbouncerTopology {
   standbyHosts: string[];
 }
 
-/** The live part of PgBouncer's configuration: pools and the two databases. */
+/**
+ * The live part of PgBouncer's configuration: pools and the two databases. It continues the
+ * [pgbouncer] section of pgbouncer.ini, which includes it last.
+ */
 export function renderPgbouncerLiveIni(s: Pick<StackSettings, "pgbouncer" | "database">, topology: PgbouncerTopology): string {
   const pg = s.pgbouncer;
   const roHosts = topology.standbyHosts.length > 0 ? topology.standbyHosts : [topology.primaryHost];
   const target = (hosts: string[]) => `host=${hosts.join(",")} port=${CONTAINER_PORTS.postgres} dbname=${s.database}`;
   return [
     "; pgbouncer.live.ini rendered by pgstack: re-read on SIGHUP, no restart.",
-    "[pgbouncer]",
+    // No [pgbouncer] header: pgbouncer.ini includes this file inside its own [pgbouncer] section,
+    // and a second [pgbouncer] section resets what the first set (listen_addr, auth_type,
+    // admin_users, stats_users) to PgBouncer's defaults, on start and on every reload.
     `pool_mode = ${pg.poolMode}`,
     `default_pool_size = ${pg.defaultPoolSize}`,
     `min_pool_size = ${pg.minPoolSize}`,
