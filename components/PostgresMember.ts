@@ -86,7 +86,10 @@ export class PostgresMember extends pulumi.ComponentResource {
           secretUpload(files.pgpassUpload, args.pgpass),
         ],
         healthcheck: {
-          tests: ["CMD-SHELL", `pg_isready -q -h ${paths.socketDir} -p ${CONTAINER_PORTS.postgres} -U postgres -d postgres`],
+          // Healthchecks run as root: `-U postgres` failed peer authentication and logged a FATAL
+          // every 5 s. A role that authenticates with SCRAM makes pg_isready hang up at the
+          // password request, which PostgreSQL does not log; the role need not exist.
+          tests: ["CMD-SHELL", `pg_isready -q -h ${paths.socketDir} -p ${CONTAINER_PORTS.postgres} -U pgstack_healthcheck -d postgres`],
           interval: "5s",
           timeout: "5s",
           retries: 3,
