@@ -88,11 +88,14 @@ export class PostgresCluster extends pulumi.ComponentResource {
     // Everything below talks to the primary through its published port, once it is healthy.
     const connection = { host, port: primary.hostPort, user: "postgres", password: credentials.superuser.password };
     const onPrimary = { parent: this, dependsOn: [primaryMember] };
+    // Roles and the database live in the primary's data directory and go with it: a destroy does
+    // not drop them one by one (it could not: the app role owns the database, which is never dropped).
+    const inPrimaryData = { ...onPrimary, deletedWith: primaryMember.container };
     const role = (resourceName: string, roleName: string, extra: { replication?: boolean; inRoles?: string[] }, verifier: pulumi.Output<string>) =>
       new PostgresRole(
         resourceName,
         { ...connection, roleName, login: true, replication: extra.replication ?? false, inRoles: extra.inRoles ?? [], passwordVerifier: verifier },
-        onPrimary,
+        inPrimaryData,
       );
     // pgstack_rewind (made at initdb) lets a failed primary rejoin through the replicator with pg_rewind.
     const replicatorRole = role("replicator-role", "replicator", { replication: true, inRoles: ["pgstack_rewind"] }, credentials.replicator.verifier);
@@ -102,7 +105,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
     const database = new PostgresDatabase(
       "app-database",
       { ...connection, databaseName: s.database, owner: s.appUser },
-      { parent: this, dependsOn: [primaryMember, appRole] },
+      { ...inPrimaryData, dependsOn: [primaryMember, appRole] },
     );
 
     const standbyMembers = standbys.map((m) => {
