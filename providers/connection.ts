@@ -214,6 +214,9 @@ export async function connect(info: ConnectionInputs): Promise<Client> {
       database: info.database ?? DEFAULT_DATABASE,
       application_name: "pgstack-provider",
       statement_timeout: info.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      // The providers' own commits (roles, slots, markers) must not wait for synchronous standbys:
+      // on a fresh synchronous stack the primary requires one before any replica can exist.
+      options: "-c synchronous_commit=local",
       connectionTimeoutMillis: Math.max(250, Math.min(MAX_ATTEMPT_MS, remainingMs)),
     });
     // A server that goes away under an idle client emits 'error'; unhandled, it kills the process.

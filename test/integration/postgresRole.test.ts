@@ -230,3 +230,21 @@ describe("PostgresRole roles the stack needs", () => {
     expect(await serverRole("pg_app")).toBeUndefined();
   });
 });
+
+describe("PostgresRole on a primary that demands a synchronous standby", () => {
+  it("still creates the role at once: provider sessions commit locally", async () => {
+    await query(cluster.admin, "ALTER SYSTEM SET synchronous_standby_names = 'ANY 1 (nobody)'");
+    await query(cluster.admin, "SELECT pg_reload_conf()");
+    try {
+      // Without synchronous_commit = local this commit would wait for a standby that never comes.
+      const started = Date.now();
+      const created = await provider.create(roleInputs({ roleName: "sync_guarded", statementTimeoutMs: 10_000 }));
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect((await serverRole("sync_guarded"))?.rolcanlogin).toBe(true);
+      await provider.delete(created.id, created.outs);
+    } finally {
+      await query(cluster.admin, "ALTER SYSTEM RESET synchronous_standby_names");
+      await query(cluster.admin, "SELECT pg_reload_conf()");
+    }
+  });
+});
