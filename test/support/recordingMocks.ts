@@ -21,6 +21,8 @@ export interface RecordedResource {
   dependencies: string[];
   protect: boolean;
   deleteBeforeReplace: boolean;
+  /** URN of the resource whose deletion also deletes this one ("" when none). */
+  deletedWith: string;
   additionalSecretOutputs: string[];
 }
 
@@ -58,13 +60,20 @@ export interface RecordingMocks {
   byName(type: string, name: string): RecordedResource;
 }
 
+/** A mocks `newResource` that is also handed the registration's record (URN, options, dependencies). */
+export type RecordingNewResource = (
+  args: pulumi.runtime.MockResourceArgs,
+  record: RecordedResource,
+) => Promise<pulumi.runtime.MockResourceResult> | pulumi.runtime.MockResourceResult;
+
 /**
  * Installs Pulumi mocks that record every registration with its resource options (protect,
  * dependencies, deleteBeforeReplace, …), which the SDK's MockResourceArgs leaves out. `newResource`
- * decides each resource's id and state; the end-to-end harness makes it deploy for real.
+ * decides each resource's id and state and receives the record (its URN already set); the
+ * end-to-end harness makes it deploy for real.
  */
 export async function setRecordingMocks(
-  newResource: (args: pulumi.runtime.MockResourceArgs) => Promise<pulumi.runtime.MockResourceResult> | pulumi.runtime.MockResourceResult,
+  newResource: RecordingNewResource,
   project: string,
   stack: string,
   call: (args: pulumi.runtime.MockCallArgs) => Record<string, unknown> = (args) => args.inputs,
@@ -80,7 +89,8 @@ export async function setRecordingMocks(
       const record: RecordedResource = {
         type: req.getType(),
         name: req.getName(),
-        urn: "",
+        // The URN the monitor is about to give it, known before newResource runs.
+        urn: this.newUrn(req.getParent(), req.getType(), req.getName()),
         inputs: unwrapSecrets(raw, "", secretPaths) as Record<string, any>,
         rawInputs: raw,
         secretPaths,
@@ -89,10 +99,14 @@ export async function setRecordingMocks(
         dependencies: req.getDependenciesList(),
         protect: req.getProtect(),
         deleteBeforeReplace: req.getDeletebeforereplace(),
+        deletedWith: req.getDeletedwith(),
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       };
       (this.__pgstackRecords as RecordedResource[]).push(record);
-      return original.call(this, req, (err: any, resp: any) => {
+      // A per-call view of the monitor whose newResource also receives this registration's record.
+      const view = Object.create(this);
+      view.mocks = { ...this.mocks, newResource: (args: pulumi.runtime.MockResourceArgs) => this.mocks.newResource(args, record) };
+      return original.call(view, req, (err: any, resp: any) => {
         if (resp) record.urn = resp.getUrn();
         callback(err, resp);
       });
@@ -101,7 +115,9 @@ export async function setRecordingMocks(
     MockMonitor.prototype.registerResource = patched;
   }
   MockMonitor.prototype.__pgstackRecords = resources;
-  await pulumi.runtime.setMocks({ newResource, call }, project, stack, false);
+  // Registrations reach newResource through the patched registerResource above, record included.
+  const mocks = { newResource: newResource as (args: pulumi.runtime.MockResourceArgs) => ReturnType<RecordingNewResource>, call };
+  await pulumi.runtime.setMocks(mocks, project, stack, false);
   return {
     resources,
     byType: (type) => resources.filter((r) => r.type === type),

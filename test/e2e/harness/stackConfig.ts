@@ -1,0 +1,27 @@
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+
+// Stack config as Pulumi hands it to the program: `pgstack:key` → string (objects as JSON). The
+// harness runs from dist/, so it finds the repository (Pulumi.yaml) by walking up.
+
+export function repoRoot(from = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
+  }
+}
+
+const fullKey = (key: string) => (key.includes(":") ? key : `pgstack:${key}`);
+
+/** `Pulumi.<configFrom>.yaml`'s config (none when configFrom is undefined), then `overrides` (short keys allowed). */
+export function stackConfig(configFrom: string | undefined, overrides: Record<string, unknown> = {}): Record<string, string> {
+  let base: Record<string, unknown> = {};
+  if (configFrom) {
+    const file = path.join(repoRoot(), `Pulumi.${configFrom}.yaml`);
+    base = ((yaml.load(readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {}) as Record<string, unknown>;
+  }
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) merged[fullKey(key)] = value;
+  return Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}

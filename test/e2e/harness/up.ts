@@ -1,0 +1,145 @@
+import { deletionOrder } from "./deleteOrder";
+import { Deployment, label, refOf, type Registration } from "./deployment";
+import { handlerFor } from "./handlers";
+import type { Decision } from "./handlers/types";
+import { runProgramWithMocks } from "./programRun";
+import type { HarnessResult } from "./result";
+import { loadState, type StateEntry } from "./state";
+import type { RecordedResource } from "../../support/recordingMocks";
+
+export interface UpOptions {
+  stack: string;
+  stateFile: string;
+  config: Record<string, string>;
+  programPath: string;
+}
+
+const protectedDelete = (urn: string) =>
+  `unable to delete resource "${urn}" as it is currently marked for protection. To unprotect the resource, ` +
+  "remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`";
+
+const registrationOf = (r: RecordedResource): Registration => ({
+  urn: r.urn,
+  type: r.type,
+  name: r.name,
+  parent: r.parent,
+  custom: r.custom,
+  protect: r.protect,
+  deleteBeforeReplace: r.deleteBeforeReplace,
+  deletedWith: r.deletedWith,
+  dependencies: r.dependencies,
+});
+
+/** One resource of `pulumi up`: create, keep, update or replace it, as its provider decides. */
+async function step(d: Deployment, reg: Registration, rawInputs: Record<string, unknown>): Promise<StateEntry> {
+  const started = Date.now();
+  const handler = handlerFor(reg.type);
+  const old = d.state.resources[reg.urn];
+  const inputs = handler.check ? await handler.check(old?.inputs, rawInputs) : rawInputs;
+  if (!old) {
+    const created = await d.create(reg, inputs);
+    d.record("create", reg, started);
+    return created;
+  }
+  const decision: Decision = old.status === "failed" ? { kind: "replace", reason: "its previous create failed" } : await handler.diff(old, inputs);
+  switch (decision.kind) {
+    case "same": {
+      const kept = d.put(reg, inputs, { id: old.id ?? "", outputs: old.outputs }, "ok", old.order);
+      d.record("same", reg, started);
+      return kept;
+    }
+    case "update": {
+      if (!handler.update) throw new Error("its provider cannot update in place");
+      const outputs = await handler.update(old, inputs);
+      const updated = d.put(reg, inputs, { id: old.id ?? "", outputs }, "ok", old.order);
+      d.record("update", reg, started);
+      return updated;
+    }
+    case "replace": {
+      if (old.protect) {
+        throw new Error(`unable to replace resource "${reg.urn}" as it is currently marked for protection (${decision.reason})`);
+      }
+      if (reg.deleteBeforeReplace || decision.deleteBeforeReplace) {
+        await d.delete(old);
+      } else {
+        // Create before delete: the old one is deleted once the whole update has succeeded.
+        d.state.pendingDeletes.push(old);
+        delete d.state.resources[reg.urn];
+        d.save();
+      }
+      const created = await d.create(reg, inputs);
+      d.record("replace", reg, started, decision.reason);
+      return created;
+    }
+  }
+}
+
+/** Deletes what the update replaced or no longer declares, dependents first; stops at the first failure. */
+async function deleteLeftovers(d: Deployment, registered: Set<string>): Promise<void> {
+  const gone = Object.values(d.state.resources).filter((e) => !registered.has(e.urn));
+  const goneUrns = new Set(gone.map((e) => e.urn));
+  for (const entry of deletionOrder([...d.state.pendingDeletes, ...gone])) {
+    const started = Date.now();
+    if (entry.protect) {
+      d.fail(protectedDelete(entry.urn), refOf(entry));
+      d.record("failed", entry, started, "protected");
+      return;
+    }
+    try {
+      const note = await d.delete(entry, goneUrns);
+      if (entry.custom) d.record("delete", entry, started, note);
+    } catch (err) {
+      d.fail(`${label(entry)}: delete failed: ${(err as Error).message}`, refOf(entry));
+      d.record("failed", entry, started, (err as Error).message);
+      return;
+    }
+  }
+}
+
+/** `pulumi up` against the state file: deploys the program's resources in dependency order. */
+export async function up(options: UpOptions): Promise<HarnessResult> {
+  const startedAt = Date.now();
+  const d = new Deployment(loadState(options.stateFile, options.stack), options.stateFile);
+  const registered = new Set<string>();
+
+  const program = await runProgramWithMocks({
+    stack: options.stack,
+    config: options.config,
+    programPath: options.programPath,
+    newResource: async (_args, record) => {
+      registered.add(record.urn);
+      const reg = registrationOf(record);
+      if (!reg.custom) {
+        d.put(reg, {}, { id: "", outputs: {} }, "ok", d.state.resources[reg.urn]?.order);
+        return { id: undefined, state: {} };
+      }
+      // Like the engine: after a failure nothing new is started; what runs finishes.
+      if (d.failure) throw new Error(`${label(reg)}: not deployed because the deploy failed earlier`);
+      const started = Date.now();
+      try {
+        const entry = await step(d, reg, record.inputs);
+        return { id: entry.id, state: entry.outputs };
+      } catch (err) {
+        const message = `${label(reg)}: ${(err as Error).message}`;
+        d.fail(message, refOf(reg));
+        d.record("failed", reg, started, (err as Error).message);
+        throw new Error(message);
+      }
+    },
+  });
+  const programMs = Date.now() - startedAt;
+  if (program.error) d.fail(`the program failed: ${program.error.message}`);
+  if (!d.failure) await deleteLeftovers(d, registered);
+  d.save();
+
+  return {
+    command: "up",
+    stack: options.stack,
+    ok: !d.failure,
+    ...(d.failure ? { error: d.failure } : {}),
+    outputs: program.outputs,
+    steps: d.steps,
+    protectedLeft: [],
+    timings: { totalMs: Date.now() - startedAt, programMs },
+  };
+}
