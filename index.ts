@@ -11,3 +11,4 @@ export const pgbouncerEndpoint = cluster.pgbouncerEndpoint;
 export const writeUrl = cluster.writeUrl;
 export const readUrl = cluster.readUrl;
 export const streaming = cluster.streaming.replicas;
+export const backups = cluster.backups.summary;

@@ -4,12 +4,14 @@ import { files, paths } from "../config/containerPaths";
 import type { StackSettings } from "../config/settings";
 import { names } from "../config/topology";
 import { LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
+import type { MountSource } from "./PostgresMember";
 
 export interface BackupCronArgs {
   settings: StackSettings;
   image: pulumi.Input<string>;
   networkName: pulumi.Input<string>;
-  backupVolumeName: pulumi.Input<string>;
+  /** The backup storage: a volume or a host directory. */
+  backupStorage: MountSource;
   /** backup.env: schedule, retention and where to dump from. */
   backupEnv: string;
   /** libpq password file with the backup role's password (secret). */
@@ -18,8 +20,9 @@ export interface BackupCronArgs {
 }
 
 /**
- * The backup container: a scheduler that runs verified `pg_dump -Fc` dumps of every database on
- * `backup.schedule` into the backup volume, with retention. Unhealthy when the last run failed.
+ * The backup container: a scheduler that, each on its own schedule, takes verified `pg_dump -Fc`
+ * dumps of every database, verified base backups, and restore drills of both into scratch
+ * instances, with retention, and keeps a manifest. Unhealthy when the last run of any failed.
  */
 export class BackupCron extends pulumi.ComponentResource {
   readonly container: docker.Container;
@@ -41,9 +44,18 @@ export class BackupCron extends pulumi.ComponentResource {
         command: ["backup"],
         labels: stackLabels(s.stack, "backup"),
         networksAdvanced: [{ name: args.networkName, aliases: ["backup"] }],
-        volumes: [{ volumeName: args.backupVolumeName, containerPath: paths.backups }],
+        volumes: [{ ...args.backupStorage, containerPath: paths.backups }],
         uploads: [
-          ...scriptUploads(["entrypoint.sh", "backup-scheduler.sh", "backup-dumps.sh", "backup-health.sh"]),
+          ...scriptUploads([
+            "entrypoint.sh",
+            "backup-scheduler.sh",
+            "backup-dumps.sh",
+            "backup-base.sh",
+            "backup-drill.sh",
+            "backup-manifest.sh",
+            "backup-health.sh",
+            "restore-wal.sh",
+          ]),
           { file: `${paths.conf}/backup.env`, content: args.backupEnv },
           secretUpload(files.pgpassUpload, args.pgpass),
         ],
@@ -57,7 +69,8 @@ export class BackupCron extends pulumi.ComponentResource {
         wait: true,
         waitTimeout: 90,
         restart: "unless-stopped",
-        memory: 512,
+        // Restore drills run a scratch PostgreSQL in here.
+        memory: 1024,
         stopSignal: "SIGTERM",
         stopTimeout: 30,
         logDriver: "json-file",

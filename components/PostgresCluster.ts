@@ -8,6 +8,8 @@ import { renderPgpass } from "../config/renderPgpass";
 import { renderLiveConf, renderPostgresqlConf } from "../config/renderPostgresqlConf";
 import type { StackSettings } from "../config/settings";
 import { connectHost, endpoint, names, roles, type Member } from "../config/topology";
+import { paths } from "../config/containerPaths";
+import { BackupCatalog } from "../providers/BackupCatalog";
 import { PostgresDatabase } from "../providers/PostgresDatabase";
 import { PostgresRole } from "../providers/PostgresRole";
 import { ReplicationSlot } from "../providers/ReplicationSlot";
@@ -16,7 +18,8 @@ import { BackupCron } from "./BackupCron";
 import { ClusterSecrets } from "./ClusterSecrets";
 import { stackLabels } from "./containerDefaults";
 import { Pgbouncer } from "./Pgbouncer";
-import { PostgresMember } from "./PostgresMember";
+import { PostgresMember, type MountSource } from "./PostgresMember";
+import { restoreMount, restorePlan, seedFromDump } from "./restore";
 
 export interface PostgresClusterArgs {
   settings: StackSettings;
@@ -34,6 +37,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
   readonly writeUrl: pulumi.Output<string>;
   readonly readUrl: pulumi.Output<string>;
   readonly streaming: StreamingCheck;
+  readonly backups: BackupCatalog;
   readonly members: PostgresMember[];
 
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -51,18 +55,23 @@ export class PostgresCluster extends pulumi.ComponentResource {
     // keepLocally: another stack on this host may run the same image.
     const postgresImage = new docker.RemoteImage("postgres-image", { name: s.images.postgres, keepLocally: true }, { parent: this });
     const pgbouncerImage = new docker.RemoteImage("pgbouncer-image", { name: s.images.pgbouncer, keepLocally: true }, { parent: this });
-    const backupVolume = new docker.Volume(
-      "backups",
-      { name: names.backupVolume(s.stack), labels: stackLabels(s.stack, "backups") },
-      { parent: this, protect: s.protectData },
-    );
+    // Backups (WAL archive, base backups, dumps) live in a volume, or in a host directory if asked.
+    const backupStorage: MountSource = s.backup.hostPath
+      ? { hostPath: s.backup.hostPath }
+      : {
+          volumeName: new docker.Volume(
+            "backups",
+            { name: names.backupVolume(s.stack), labels: stackLabels(s.stack, "backups") },
+            { parent: this, protect: s.protectData },
+          ).name,
+        };
 
     const shared = splitByRestart(clusterPostgresqlSettings(s));
     const postgresqlConf = renderPostgresqlConf(shared.restart);
-    const pgHba = renderPgHba({ replicationRoles: ["replicator"] });
+    const pgHba = renderPgHba({ replicationRoles: ["replicator", BACKUP_USER] });
     const replicatorPgpass = credentials.replicator.password.apply((password) => renderPgpass([{ user: "replicator", password }]));
 
-    const member = (m: Member, bootstrap: "initdb" | "clone", dependsOn?: pulumi.Resource[]) =>
+    const member = (m: Member, bootstrap: "initdb" | "clone" | "restore", dependsOn?: pulumi.Resource[]) =>
       new PostgresMember(
         m.name,
         {
@@ -70,9 +79,12 @@ export class PostgresCluster extends pulumi.ComponentResource {
           member: m,
           bootstrap,
           bootstrapSource: bootstrap === "clone" ? primary.name : undefined,
+          // A logical restore needs the source in the primary too, to read the dump from.
+          restoreSource: s.restore && m === primary ? restoreMount(s.restore) : undefined,
+          restoreTargetTime: bootstrap === "restore" ? s.restore?.targetTime : undefined,
           image: postgresImage.imageId,
           networkName: network.name,
-          backupVolumeName: backupVolume.name,
+          backupStorage,
           postgresqlConf,
           pgHba,
           liveConf: renderLiveConf({ ...shared.live, ...memberStandbySettings(m, primary) }),
@@ -83,7 +95,11 @@ export class PostgresCluster extends pulumi.ComponentResource {
         { parent: this },
       );
 
-    const primaryMember = member(primary, "initdb");
+    // A rebuild checks its backups before the primary exists, then restores instead of initdb.
+    const plan = s.restore
+      ? restorePlan("restore-plan", { restore: s.restore, image: postgresImage.imageId, database: s.database }, { parent: this })
+      : undefined;
+    const primaryMember = member(primary, s.restore && !s.restore.dump ? "restore" : "initdb", plan ? [plan] : undefined);
 
     // Everything below talks to the primary through its published port, once it is healthy.
     const connection = { host, port: primary.hostPort, user: "postgres", password: credentials.superuser.password };
@@ -101,7 +117,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
     const replicatorRole = role("replicator-role", "replicator", { replication: true, inRoles: ["pgstack_rewind"] }, credentials.replicator.verifier);
     const appRole = role("app-role", s.appUser, {}, credentials.app.verifier);
     const statsRole = role("stats-role", PGBOUNCER_STATS_USER, { inRoles: ["pg_monitor"] }, credentials.stats.verifier);
-    const backupRole = role("backup-role", BACKUP_USER, { inRoles: ["pg_read_all_data"] }, credentials.backup.verifier);
+    // Dumps need pg_read_all_data; base backups a replication connection.
+    const backupRole = role("backup-role", BACKUP_USER, { replication: true, inRoles: ["pg_read_all_data"] }, credentials.backup.verifier);
     const database = new PostgresDatabase(
       "app-database",
       { ...connection, databaseName: s.database, owner: s.appUser },
@@ -124,6 +141,14 @@ export class PostgresCluster extends pulumi.ComponentResource {
       { parent: this, dependsOn: this.members },
     );
 
+    const seeded = s.restore?.dump
+      ? seedFromDump(
+          "restore-dump",
+          { restore: { ...s.restore, dump: s.restore.dump }, containerName: primaryMember.containerName, database: s.database, owner: s.appUser },
+          { parent: this, dependsOn: [database, appRole] },
+        )
+      : undefined;
+
     const userlist = pulumi
       .all([credentials.app.verifier, credentials.pgbouncerAdmin.verifier, credentials.stats.verifier])
       .apply(([app, admin, stats]) => renderUserlist({ [s.appUser]: app, [PGBOUNCER_ADMIN_USER]: admin, [PGBOUNCER_STATS_USER]: stats }));
@@ -135,23 +160,28 @@ export class PostgresCluster extends pulumi.ComponentResource {
         networkName: network.name,
         liveIni: renderPgbouncerLiveIni(s, { primaryHost: primary.name, standbyHosts: standbys.map((m) => m.name) }),
         userlist,
-        dependsOn: [appRole, statsRole, database],
+        dependsOn: [appRole, statsRole, database, ...(seeded ? [seeded] : [])],
       },
       { parent: this },
     );
 
-    new BackupCron(
+    const backup = new BackupCron(
       "backup",
       {
         settings: s,
         image: postgresImage.imageId,
         networkName: network.name,
-        backupVolumeName: backupVolume.name,
+        backupStorage,
         backupEnv: renderBackupEnv(s, primary.name),
         pgpass: credentials.backup.password.apply((password) => renderPgpass([{ user: BACKUP_USER, password }])),
         dependsOn: [backupRole, database],
       },
       { parent: this },
+    );
+    this.backups = new BackupCatalog(
+      "backup-catalog",
+      { containerName: backup.containerName, manifestPath: `${paths.backups}/manifest.json`, trigger: s.verifyTrigger },
+      { parent: this, dependsOn: [backup] },
     );
 
     this.primaryEndpoint = pulumi.output(endpoint(host, primary.hostPort));

@@ -6,16 +6,30 @@ import { names, type Member } from "../config/topology";
 import { LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
 import { liveConfig } from "./LiveConfig";
 
+/** Where a mount comes from: a Docker volume or a host directory. */
+export interface MountSource {
+  volumeName?: pulumi.Input<string>;
+  hostPath?: string;
+}
+
 export interface PostgresMemberArgs {
   settings: StackSettings;
   member: Member;
-  /** How an empty data volume is filled: initdb (the first primary) or a clone of `bootstrapSource`. */
-  bootstrap: "initdb" | "clone";
+  /**
+   * How an empty data volume is filled: initdb (the first primary), a clone of `bootstrapSource`
+   * (a replica), or a restore from `restoreSource` (a rebuilt primary).
+   */
+  bootstrap: "initdb" | "clone" | "restore";
   /** Network alias of the member to clone from. */
   bootstrapSource?: string;
+  /** Backup storage to restore from, mounted read-only (pgstack:restore). */
+  restoreSource?: MountSource;
+  /** Point in time of a restore; absent = the newest archived WAL. */
+  restoreTargetTime?: string;
   image: pulumi.Input<string>;
   networkName: pulumi.Input<string>;
-  backupVolumeName: pulumi.Input<string>;
+  /** The stack's backup storage, where the primary archives WAL. */
+  backupStorage: MountSource;
   /** postgresql.conf (settings that need a restart) and pg_hba.conf, the same for every member. */
   postgresqlConf: string;
   pgHba: string;
@@ -55,10 +69,11 @@ export class PostgresMember extends pulumi.ComponentResource {
       `PGSTACK_MEMBER=${m.name}`,
       `PGSTACK_BOOTSTRAP=${args.bootstrap}`,
       ...(args.bootstrap === "clone" ? [`PGSTACK_BOOTSTRAP_SOURCE=${args.bootstrapSource}`, `PGSTACK_SLOT=${m.slotName}`] : []),
+      ...(args.restoreTargetTime ? [`PGSTACK_RESTORE_TARGET_TIME=${args.restoreTargetTime}`] : []),
     ];
 
-    // A replica's clone can take long on a large database; a primary that is not up in two minutes is broken.
-    const startPeriodSeconds = args.bootstrap === "clone" ? 1800 : 90;
+    // A clone or a restore can take long on a large database; a fresh primary not up in 90 s is broken.
+    const startPeriodSeconds = args.bootstrap === "initdb" ? 90 : 1800;
 
     this.container = new docker.Container(
       m.name,
@@ -75,10 +90,20 @@ export class PostgresMember extends pulumi.ComponentResource {
         ports: [{ internal: CONTAINER_PORTS.postgres, external: m.hostPort, ip: s.bindAddress, protocol: "tcp" }],
         volumes: [
           { volumeName: this.dataVolume.name, containerPath: paths.dataMount },
-          { volumeName: args.backupVolumeName, containerPath: paths.backups },
+          { ...args.backupStorage, containerPath: paths.backups },
+          ...(args.restoreSource ? [{ ...args.restoreSource, containerPath: paths.restoreSource, readOnly: true }] : []),
         ],
         uploads: [
-          ...scriptUploads(["entrypoint.sh", "postgres-member.sh", "apply-live-config.sh"]),
+          ...scriptUploads([
+            "entrypoint.sh",
+            "postgres-member.sh",
+            "apply-live-config.sh",
+            "archive-wal.sh",
+            "restore-wal.sh",
+            "restore-plan.sh",
+            "restore-bootstrap.sh",
+            "restore-dump.sh",
+          ]),
           { file: files.postgresqlConf, content: args.postgresqlConf },
           { file: files.pgHba, content: args.pgHba },
           { file: `${paths.conf}/pg_ident.conf`, content: "# pgstack uses no ident maps\n" },

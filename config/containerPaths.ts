@@ -15,8 +15,10 @@ export const paths = {
   dataMount: "/var/lib/postgresql/data",
   /** PGDATA: a subdirectory, so the volume's root can hold nothing else PostgreSQL trips over. */
   pgdata: "/var/lib/postgresql/data/pgdata",
-  /** Mount point of the backup volume. */
+  /** Mount point of the backup storage (volume or host directory). */
   backups: "/var/lib/pgstack/backups",
+  /** Mount point (read-only) of the storage a restore reads from. */
+  restoreSource: "/var/lib/pgstack/restore-source",
   socketDir: "/var/run/postgresql",
 } as const;
 

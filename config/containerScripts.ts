@@ -6,8 +6,16 @@ export type ContainerScript =
   | "entrypoint.sh"
   | "postgres-member.sh"
   | "apply-live-config.sh"
+  | "archive-wal.sh"
+  | "restore-wal.sh"
+  | "restore-plan.sh"
+  | "restore-bootstrap.sh"
+  | "restore-dump.sh"
   | "backup-scheduler.sh"
   | "backup-dumps.sh"
+  | "backup-base.sh"
+  | "backup-drill.sh"
+  | "backup-manifest.sh"
   | "backup-health.sh";
 
 // Works from the sources (config/) and from the compiled program (dist/config/), which tsc does

@@ -41,6 +41,12 @@ export function clusterPostgresqlSettings(s: StackSettings): Record<string, stri
     // pg_rewind needs hint bits WAL-logged to bring a failed primary back as a replica.
     wal_log_hints: "on",
     synchronous_standby_names: synchronousStandbyNames(s),
+    // Continuous archiving into the backup storage; only the primary archives (archive_mode = on).
+    archive_mode: "on",
+    archive_command: `sh ${paths.bin}/archive-wal.sh %p %f`,
+    archive_timeout: `${s.backup.archiveTimeoutSeconds}s`,
+    // A standby whose slot was invalidated can still catch up from the archive.
+    restore_command: `sh ${paths.bin}/restore-wal.sh ${paths.backups}/wal %f %p`,
     log_line_prefix: "%m [%p] %q%u@%d/%a ",
     log_replication_commands: "on",
     ...derivedMemorySettings(s.memoryMb, maxConnections),

@@ -11,24 +11,36 @@ export function shellQuote(value: string): string {
 
 const set = (values: number[]) => `,${values.join(",")},`;
 
+/** The shell variables one schedule expands into, named `CRON_<prefix>_<field>`. */
+function cronVars(prefix: string, expression: string): [string, string][] {
+  const cron = parseCron(expression);
+  return [
+    [`CRON_${prefix}_EXPR`, cron.expression],
+    [`CRON_${prefix}_MINUTES`, set(cron.minutes)],
+    [`CRON_${prefix}_HOURS`, set(cron.hours)],
+    [`CRON_${prefix}_DAYS_OF_MONTH`, set(cron.daysOfMonth)],
+    [`CRON_${prefix}_MONTHS`, set(cron.months)],
+    [`CRON_${prefix}_DAYS_OF_WEEK`, set(cron.daysOfWeek)],
+    [`CRON_${prefix}_DOM_RESTRICTED`, cron.dayOfMonthRestricted ? "1" : "0"],
+    [`CRON_${prefix}_DOW_RESTRICTED`, cron.dayOfWeekRestricted ? "1" : "0"],
+  ];
+}
+
 /**
- * backup.env, sourced by the backup container's scripts: where to back up from and to, and the
- * schedule expanded into the minute/hour/day sets the scheduler matches against. No secrets: the
- * password arrives in a separate libpq password file.
+ * backup.env, sourced by the backup container's scripts: where to back up from and to, retention,
+ * and the three schedules (dumps, base backups, restore drills) expanded into the minute/hour/day
+ * sets the scheduler matches against. No secrets: the password is in a separate pgpass file.
  */
 export function renderBackupEnv(s: Pick<StackSettings, "backup">, primaryHost: string): string {
-  const cron = parseCron(s.backup.schedule);
+  const b = s.backup;
   const vars: [string, string][] = [
     ["BACKUP_ROOT", paths.backups],
-    ["BACKUP_SCHEDULE", cron.expression],
-    ["RETENTION_DAYS", String(s.backup.retentionDays)],
-    ["CRON_MINUTES", set(cron.minutes)],
-    ["CRON_HOURS", set(cron.hours)],
-    ["CRON_DAYS_OF_MONTH", set(cron.daysOfMonth)],
-    ["CRON_MONTHS", set(cron.months)],
-    ["CRON_DAYS_OF_WEEK", set(cron.daysOfWeek)],
-    ["CRON_DOM_RESTRICTED", cron.dayOfMonthRestricted ? "1" : "0"],
-    ["CRON_DOW_RESTRICTED", cron.dayOfWeekRestricted ? "1" : "0"],
+    ["RETENTION_DAYS", String(b.retentionDays)],
+    ["BASE_KEEP", String(b.baseBackupKeep)],
+    ["BASE_MAX_AGE_DAYS", String(b.baseBackupMaxAgeDays)],
+    ...cronVars("DUMPS", b.schedule),
+    ...cronVars("BASE", b.baseBackupSchedule),
+    ...cronVars("DRILL", b.drillSchedule),
     ["PGHOST", primaryHost],
     ["PGPORT", String(CONTAINER_PORTS.postgres)],
     ["PGUSER", BACKUP_USER],

@@ -38,8 +38,20 @@ chown postgres "$run"
 chmod 700 "$run"
 install_secret pgpass
 
-if [ -d /var/lib/pgstack/backups ]; then
-  chown postgres /var/lib/pgstack/backups
+# Backup storage (a volume or host directory, mounted in members and the backup container). A new,
+# empty storage is initialized once; a directory that holds something else is left alone, and
+# archiving refuses it, rather than being taken over.
+backups=/var/lib/pgstack/backups
+if [ -d "$backups" ]; then
+  if [ ! -f "$backups/.pgstack-backups" ] && [ -z "$(ls -A "$backups")" ]; then
+    echo "created=$(date -u +%Y-%m-%dT%H:%M:%SZ) by=$role" > "$backups/.pgstack-backups"
+  fi
+  if [ -f "$backups/.pgstack-backups" ]; then
+    mkdir -p "$backups/wal" "$backups/base" "$backups/dumps" "$backups/log" "$backups/status"
+    chown postgres "$backups" "$backups/wal" "$backups/base" "$backups/dumps" "$backups/log" "$backups/status"
+  else
+    say "$backups holds files but no .pgstack-backups marker: not pgstack's backup storage, left untouched"
+  fi
 fi
 
 case "$role" in

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs as postgres in every PostgreSQL member. An empty data directory is bootstrapped first:
-# the first primary runs initdb, a replica clones the primary with pg_basebackup through its own
+# the first primary runs initdb (or, rebuilding a stack, restores a base backup and archived WAL:
+# restore-bootstrap.sh), a replica clones the primary with pg_basebackup through its own
 # replication slot. Each lands in a temporary directory that is renamed into place only when
 # complete, so an interrupted bootstrap never leaves a half data directory behind. A member that
 # a failover fenced (scripts/failover.ts leaves a marker in its volume) never starts as a primary
@@ -8,7 +9,7 @@
 # runs as PID 1 and PostgreSQL itself decides primary or standby from the data directory.
 set -eu
 
-: "${PGSTACK_MEMBER:?}" "${PGSTACK_BOOTSTRAP:?initdb or clone}"
+: "${PGSTACK_MEMBER:?}" "${PGSTACK_BOOTSTRAP:?initdb, clone or restore}"
 PGDATA=/var/lib/postgresql/data/pgdata
 export PGDATA
 run=/pgstack/run
@@ -109,6 +110,7 @@ else
   case "$PGSTACK_BOOTSTRAP" in
     initdb) bootstrap_initdb ;;
     clone) bootstrap_clone ;;
+    restore) sh /pgstack/bin/restore-bootstrap.sh /var/lib/pgstack/restore-source "${PGSTACK_RESTORE_TARGET_TIME:-}" ;;
     *) say "unknown PGSTACK_BOOTSTRAP '$PGSTACK_BOOTSTRAP'"; exit 64 ;;
   esac
 fi

@@ -52,6 +52,19 @@ describe("clusterPostgresqlSettings", () => {
     });
   });
 
+  it("archives WAL into the backup storage, at least every archiveTimeoutSeconds", () => {
+    const all = clusterPostgresqlSettings(settings({ backup: { ...DEFAULTS.backup, archiveTimeoutSeconds: 30 } }));
+    expect(all).toMatchObject({
+      archive_mode: "on",
+      archive_command: "sh /pgstack/bin/archive-wal.sh %p %f",
+      archive_timeout: "30s",
+      restore_command: "sh /pgstack/bin/restore-wal.sh /var/lib/pgstack/backups/wal %f %p",
+    });
+    const { restart, live } = splitByRestart(all);
+    expect(restart.archive_mode).toBe("on");
+    expect(live.archive_command).toBeDefined();
+  });
+
   it("derives memory settings from the limit and lets the stack override them", () => {
     expect(clusterPostgresqlSettings(settings({ memoryMb: 4096 })).shared_buffers).toBe("1024MB");
     const over = clusterPostgresqlSettings(settings({ memoryMb: 4096, postgresql: { shared_buffers: "512MB", max_connections: "300" } }));
@@ -172,14 +185,23 @@ describe("renderPgpass", () => {
 });
 
 describe("renderBackupEnv", () => {
-  it("expands the schedule into sets the scheduler matches against", () => {
-    const env = renderBackupEnv(settings({ backup: { ...DEFAULTS.backup, schedule: "*/30 2,14 * * 1-5", retentionDays: 3 } }), "primary");
-    expect(env).toContain("CRON_MINUTES=',0,30,'");
-    expect(env).toContain("CRON_HOURS=',2,14,'");
-    expect(env).toContain("CRON_DAYS_OF_WEEK=',1,2,3,4,5,'");
-    expect(env).toContain("CRON_DOM_RESTRICTED='0'");
-    expect(env).toContain("CRON_DOW_RESTRICTED='1'");
+  it("expands each schedule into sets the scheduler matches against", () => {
+    const env = renderBackupEnv(
+      settings({ backup: { ...DEFAULTS.backup, schedule: "*/30 2,14 * * 1-5", retentionDays: 3, baseBackupSchedule: "15 1 1 * *", drillSchedule: "@weekly", baseBackupKeep: 4 } }),
+      "primary",
+    );
+    expect(env).toContain("CRON_DUMPS_EXPR='*/30 2,14 * * 1-5'");
+    expect(env).toContain("CRON_DUMPS_MINUTES=',0,30,'");
+    expect(env).toContain("CRON_DUMPS_HOURS=',2,14,'");
+    expect(env).toContain("CRON_DUMPS_DAYS_OF_WEEK=',1,2,3,4,5,'");
+    expect(env).toContain("CRON_DUMPS_DOM_RESTRICTED='0'");
+    expect(env).toContain("CRON_DUMPS_DOW_RESTRICTED='1'");
+    expect(env).toContain("CRON_BASE_MINUTES=',15,'");
+    expect(env).toContain("CRON_BASE_DAYS_OF_MONTH=',1,'");
+    expect(env).toContain("CRON_BASE_DOM_RESTRICTED='1'");
+    expect(env).toContain("CRON_DRILL_DAYS_OF_WEEK=',0,'");
     expect(env).toContain("RETENTION_DAYS='3'");
+    expect(env).toContain("BASE_KEEP='4'");
     expect(env).toContain("PGHOST='primary'");
     expect(env).toContain("PGPASSFILE='/pgstack/run/pgpass'");
     expect(env).toMatch(/^export PGHOST PGPORT PGUSER PGPASSFILE PGAPPNAME PGCONNECT_TIMEOUT$/m);

@@ -1,0 +1,144 @@
+#!/bin/sh
+# A restore drill, as postgres in the backup container (also by hand: `docker exec <stack>-backup
+# sh /pgstack/bin/backup-drill.sh`). Restores the newest dump of every database and the newest base
+# backup (plus archived WAL to its consistent point) into scratch instances inside this container,
+# and checks each: it starts, every table of every database can be counted, and amcheck finds no
+# broken B-tree index. The result goes to status/last-drill and the log; the scratch data is
+# removed afterwards. Exits non-zero when a check failed.
+set -u
+. /pgstack/conf/backup.env
+
+root=$BACKUP_ROOT
+mkdir -p "$root/log" "$root/status"
+logfile="$root/log/backups.log"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+work="$root/.drill-$stamp"
+sock="$work/sock"
+errfile=$(mktemp)
+
+say() { line="$(date -u +%Y-%m-%dT%H:%M:%SZ) pgstack-backup: $*"; echo "$line"; echo "$line" >> "$logfile"; }
+last_error() { tail -n 1 "$errfile" | tr -d '\n' | cut -c1-300; }
+stop_instance() { [ -f "$1/postmaster.pid" ] && pg_ctl -D "$1" -m immediate stop >/dev/null 2>&1; return 0; }
+cleanup() { stop_instance "$work/dump-data"; stop_instance "$work/base-data"; rm -rf "$work" "$errfile"; }
+trap cleanup EXIT
+
+# A scratch instance listens only on a private socket; it never archives and never replicates.
+scratch_conf() {
+  cat > "$1/drill.conf" <<CONF
+listen_addresses = ''
+port = 5499
+unix_socket_directories = '$sock'
+hba_file = '$1/drill_hba.conf'
+ident_file = '$1/drill_ident.conf'
+shared_buffers = '32MB'
+max_connections = 20
+archive_mode = off
+hot_standby = off
+fsync = off
+CONF
+  echo "local all all peer" > "$1/drill_hba.conf"
+  : > "$1/drill_ident.conf"
+}
+start_instance() { pg_ctl -D "$1" -o "-c config_file=$1/drill.conf" -l "$1/drill.log" -w -t "${2:-600}" start >/dev/null 2>"$errfile"; }
+psql_scratch() { psql -h "$sock" -p 5499 -XAtq -v ON_ERROR_STOP=1 "$@"; }
+
+# check_instance LABEL: counts every table of every database and runs amcheck; prints a summary.
+check_instance() {
+  tables=0
+  rows=0
+  broken=0
+  amcheck=yes
+  for db in $(psql_scratch -d postgres -c "select datname from pg_database where datallowconn and not datistemplate order by 1" 2>"$errfile"); do
+    counts=$(psql_scratch -d "$db" 2>"$errfile" <<'SQL'
+select coalesce(string_agg(format('(select count(*) from %I.%I)', n.nspname, c.relname), ' + '), '0') as expr, count(*) as n
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where c.relkind in ('r', 'p', 'm') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%'
+\gset
+select (:expr)::bigint;
+select :n;
+SQL
+) || return 1
+    rows=$((rows + $(echo "$counts" | sed -n 1p)))
+    tables=$((tables + $(echo "$counts" | sed -n 2p)))
+    if psql_scratch -d "$db" -c "create extension if not exists amcheck" >/dev/null 2>&1; then
+      # bt_index_check raises an error on the first inconsistency it finds.
+      psql_scratch -d "$db" >/dev/null 2>>"$errfile" <<'SQL' || broken=$((broken + 1))
+select count(*) from (
+  select bt_index_check(c.oid) from pg_index i join pg_class c on c.oid = i.indexrelid join pg_am am on am.oid = c.relam
+  where am.amname = 'btree' and c.relpersistence <> 't' and i.indisvalid and i.indisready
+) checked
+SQL
+    else
+      amcheck=unavailable
+    fi
+  done
+  echo "tables=$tables rows=$rows amcheck=$amcheck broken_indexes=$broken"
+  [ "$broken" -eq 0 ]
+}
+
+started=$(date +%s)
+mkdir -p "$work" "$sock"
+chmod 700 "$work" "$sock"
+dump_result="skipped (no dump yet)"
+base_result="skipped (no base backup yet)"
+status=ok
+
+# 1. The newest dump of every database, restored into a fresh scratch cluster.
+dumps=$(for d in "$root"/dumps/*/; do [ -d "$d" ] && ls -1 "$d" | grep '\.dump$' | sort | tail -n 1 | sed "s#^#$d#"; done)
+if [ -n "$dumps" ]; then
+  initdb -D "$work/dump-data" -U postgres --auth-local=peer >/dev/null 2>"$errfile" && scratch_conf "$work/dump-data" && start_instance "$work/dump-data" 60 \
+    || { status=failed; dump_result="scratch instance did not start: $(last_error)"; }
+  if [ "$status" = ok ]; then
+    for f in $dumps; do
+      db=$(basename "$(dirname "$f")")
+      psql_scratch -d postgres -c "create database \"$db\"" >/dev/null 2>"$errfile" \
+        && pg_restore -h "$sock" -p 5499 -d "$db" --no-owner --no-privileges --exit-on-error "$f" 2>"$errfile" \
+        || { status=failed; dump_result="restoring $f failed: $(last_error)"; break; }
+    done
+    if [ "$status" = ok ]; then
+      dump_result="$(echo "$dumps" | wc -l | tr -d ' ') dump(s) restored, $(check_instance)" || { status=failed; dump_result="checks failed: $dump_result $(last_error)"; }
+    fi
+    stop_instance "$work/dump-data"
+  fi
+fi
+
+# 2. The newest base backup, recovered with archived WAL to its consistent point and promoted.
+newest_base=$(ls -1 "$root/base" 2>/dev/null | grep -E '^[0-9]{8}T[0-9]{6}Z$' | sort | tail -n 1)
+if [ -n "$newest_base" ]; then
+  data="$work/base-data"
+  mkdir -p "$data" && chmod 700 "$data"
+  if ! gzip -dc "$root/base/$newest_base/base.tar.gz" 2>"$errfile" | tar -C "$data" -xf - 2>>"$errfile"; then
+    status=failed; base_result="base backup $newest_base does not extract: $(last_error)"
+  elif ! cp "$root/base/$newest_base/backup_manifest" "$data/backup_manifest" || ! pg_verifybackup -q -n "$data" 2>"$errfile"; then
+    status=failed; base_result="base backup $newest_base fails pg_verifybackup: $(last_error)"
+  else
+    rm -f "$data/standby.signal" "$data/pgstack.live.conf" "$data/pgstack.bootstrap.conf" "$data/postmaster.pid"
+    scratch_conf "$data"
+    cat >> "$data/drill.conf" <<CONF
+restore_command = 'sh /pgstack/bin/restore-wal.sh $root/wal %f %p'
+recovery_target = 'immediate'
+recovery_target_action = 'promote'
+CONF
+    touch "$data/recovery.signal"
+    if start_instance "$data" 600 && psql_scratch -d postgres -c "select 1 from pg_stat_activity limit 1" >/dev/null 2>&1; then
+      i=0
+      while [ "$(psql_scratch -d postgres -c 'select pg_is_in_recovery()' 2>/dev/null)" != f ] && [ $i -lt 300 ]; do sleep 1; i=$((i + 1)); done
+      if summary=$(check_instance); then
+        base_result="base backup $newest_base recovered and promoted, $summary"
+      else
+        status=failed; base_result="base backup $newest_base: checks failed: $summary $(last_error)"
+      fi
+    else
+      status=failed; base_result="base backup $newest_base did not start: $(tail -n 3 "$data/drill.log" 2>/dev/null | tr '\n' ' ' | cut -c1-300)"
+    fi
+    stop_instance "$data"
+  fi
+fi
+
+duration=$(( $(date +%s) - started ))
+if [ "$status" = ok ]; then code=0; else code=1; fi
+say "run=$stamp kind=drill status=$status duration_s=$duration dump=\"$dump_result\" base=\"$base_result\""
+printf 'run=%s\nstatus=%s\nexit=%s\nduration_s=%s\ndump=%s\nbase=%s\nfinished=%s\n' \
+  "$stamp" "$status" "$code" "$duration" "$dump_result" "$base_result" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$root/status/last-drill.tmp"
+mv "$root/status/last-drill.tmp" "$root/status/last-drill"
+exit "$code"
