@@ -96,14 +96,18 @@ export function describeStack(shape: ExpectedShape): void {
     });
 
     it("marks exactly the secret uploads secret, so config diffs stay readable", () => {
-      for (const m of memberNames(shape)) {
-        const c = run.mocks.byName(T.container, m);
+      const secretFiles = (name: string) => {
+        const c = run.mocks.byName(T.container, name);
         const files = (c.inputs.uploads as { file: string }[]).map((u) => u.file);
-        const secretFiles = c.secretPaths.map((p) => files[Number(/^uploads\[(\d+)\]/.exec(p)?.[1])]);
-        expect(secretFiles.sort()).toEqual(["/pgstack/secrets/pgpass", "/pgstack/secrets/superuser.verifier"]);
-        expect(isScramVerifier(c.inputs.uploads.find((u: { file: string }) => u.file.endsWith("superuser.verifier")).content)).toBe(true);
+        expect(c.secretPaths.every((p) => /^uploads\[\d+\]\.content$/.test(p)), `${name}: ${c.secretPaths}`).toBe(true);
+        return c.secretPaths.map((p) => files[Number(/^uploads\[(\d+)\]/.exec(p)?.[1])]).sort();
+      };
+      for (const m of memberNames(shape)) {
+        expect(secretFiles(m)).toEqual(["/pgstack/secrets/pgpass", "/pgstack/secrets/superuser.verifier"]);
+        const uploads = run.mocks.byName(T.container, m).inputs.uploads as { file: string; content: string }[];
+        expect(isScramVerifier(uploads.find((u) => u.file.endsWith("superuser.verifier"))!.content)).toBe(true);
       }
-      expect(run.mocks.byName(T.container, "backup").secretPaths).toEqual(["uploads[5].content"]);
+      expect(secretFiles("backup")).toEqual(["/pgstack/secrets/pgpass"]);
       expect(run.mocks.byName(T.command, "pgbouncer-userlist").secretPaths).toContain("stdin");
       expect(run.mocks.byName(T.command, "pgbouncer-live-settings").secretPaths).toEqual([]);
       expect(run.mocks.byName(T.command, "primary-live-settings").secretPaths).toEqual([]);
@@ -157,6 +161,10 @@ export function describeStack(shape: ExpectedShape): void {
       }
     });
 
+    it("uploads every script a container runs into that container", () => {
+      expectScriptsUploaded(run);
+    });
+
     it("clones replicas from the primary and bootstraps the primary with initdb", () => {
       const env = (m: string) => run.mocks.byName(T.container, m).inputs.envs as string[];
       expect(env("primary")).toContain("PGSTACK_BOOTSTRAP=initdb");
@@ -165,4 +173,22 @@ export function describeStack(shape: ExpectedShape): void {
       }
     });
   });
+}
+
+/** Scripts a container runs must be uploaded into it: every `/pgstack/bin/<name>` a script or setting names. */
+export function expectScriptsUploaded(run: ProgramRun): void {
+  for (const c of run.mocks.byType(T.container)) {
+    const uploads = c.inputs.uploads as { file: string; content: string }[];
+    const uploaded = new Set(uploads.map((u) => u.file));
+    const texts = [...uploads.map((u) => u.content ?? ""), ...(c.inputs.entrypoints as string[]), ...((c.inputs.healthcheck?.tests as string[]) ?? [])];
+    // The live settings of a member (archive_command, restore_command) run its scripts too.
+    const live = run.mocks.resources.find((r) => r.type === T.command && r.name === `${c.name}-live-settings`);
+    if (live) texts.push(live.inputs.stdin as string);
+    // Lines that tell a person to run something in another container (docker exec ...) do not count.
+    for (const text of texts.map((t) => t.split("\n").filter((line) => !line.includes("docker exec")).join("\n"))) {
+      for (const [, name] of text.matchAll(/\/pgstack\/bin\/([a-z0-9-]+\.sh)/g)) {
+        expect(uploaded.has(`/pgstack/bin/${name}`), `${c.name} runs /pgstack/bin/${name} but does not upload it`).toBe(true);
+      }
+    }
+  }
 }
