@@ -7,10 +7,11 @@ import { renderPgHba } from "../config/renderPgHba";
 import { renderPgpass } from "../config/renderPgpass";
 import { renderLiveConf, renderPostgresqlConf } from "../config/renderPostgresqlConf";
 import type { StackSettings } from "../config/settings";
-import { connectHost, endpoint, names, roles, type Member } from "../config/topology";
+import { clusterMembers, connectHost, endpoint, names, roles, type Member } from "../config/topology";
 import { paths } from "../config/containerPaths";
 import { BackupCatalog } from "../providers/BackupCatalog";
 import { PostgresDatabase } from "../providers/PostgresDatabase";
+import { PrimaryGuard } from "../providers/PrimaryGuard";
 import { PostgresRole } from "../providers/PostgresRole";
 import { ReplicationSlot } from "../providers/ReplicationSlot";
 import { StreamingCheck } from "../providers/StreamingCheck";
@@ -95,11 +96,23 @@ export class PostgresCluster extends pulumi.ComponentResource {
         { parent: this },
       );
 
+    // Nothing is touched while the config's primary contradicts the running cluster (a failover
+    // not yet recorded in the config): the guard's check fails the preview.
+    const guard = new PrimaryGuard(
+      "primary-guard",
+      {
+        expectedPrimary: primary.name,
+        members: clusterMembers(s).map((m) => ({ name: m.name, host, port: m.hostPort })),
+        user: "postgres",
+        password: credentials.superuser.password,
+      },
+      { parent: this },
+    );
     // A rebuild checks its backups before the primary exists, then restores instead of initdb.
     const plan = s.restore
-      ? restorePlan("restore-plan", { restore: s.restore, image: postgresImage.imageId, database: s.database }, { parent: this })
+      ? restorePlan("restore-plan", { restore: s.restore, image: postgresImage.imageId, database: s.database }, { parent: this, dependsOn: [guard] })
       : undefined;
-    const primaryMember = member(primary, s.restore && !s.restore.dump ? "restore" : "initdb", plan ? [plan] : undefined);
+    const primaryMember = member(primary, s.restore && !s.restore.dump ? "restore" : "initdb", [guard, ...(plan ? [plan] : [])]);
 
     // Everything below talks to the primary through its published port, once it is healthy.
     const connection = { host, port: primary.hostPort, user: "postgres", password: credentials.superuser.password };
@@ -127,7 +140,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
 
     const standbyMembers = standbys.map((m) => {
       const slot = new ReplicationSlot(`${m.name}-slot`, { ...connection, slotName: m.slotName }, onPrimary);
-      return member(m, "clone", [replicatorRole, slot]);
+      return member(m, "clone", [guard, replicatorRole, slot]);
     });
     this.members = [primaryMember, ...standbyMembers];
 

@@ -12,7 +12,7 @@ import { query, randomPassword, startCluster, verifierFor, type Cluster } from "
 // another rebuilds the provider with require-from-string, as the engine's dynamic-provider host
 // does, and runs it against PostgreSQL 17. Nothing here runs inside vitest's transformed modules.
 
-type ProviderName = "PostgresRole" | "ReplicationSlot" | "StreamingCheck";
+type ProviderName = "PostgresRole" | "ReplicationSlot" | "StreamingCheck" | "PostgresDatabase" | "PrimaryGuard";
 /** The inputs' password while serializing: it must not end up in the provider's text. */
 const DUMMY_PASSWORD = "dummy-password-never-captured";
 
@@ -57,6 +57,8 @@ const [moduleName, outFile] = process.argv.slice(1);
     PostgresRole: { ...connection, roleName: "unused", login: true, replication: false },
     ReplicationSlot: { ...connection, slotName: "unused" },
     StreamingCheck: { ...connection, replicas: [] },
+    PostgresDatabase: { ...connection, databaseName: "unused", owner: "postgres" },
+    PrimaryGuard: { expectedPrimary: "primary", members: [], user: "postgres", password: connection.password },
   }[moduleName];
   new mod[moduleName]("under-test", args);
   for (let i = 0; i < 600 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
@@ -67,6 +69,19 @@ const [moduleName, outFile] = process.argv.slice(1);
 
 // Child 2: rebuild the provider from its text, as @pulumi/pulumi/cmd/dynamic-provider does, and
 // run the lifecycle steps; inputs arrive on stdin, results leave as one JSON line.
+// Child 2b: only \`check\`, for a provider whose work happens there.
+const RUN_CHECK = `
+const fs = require("fs");
+const [textFile] = process.argv.slice(1);
+const provider = require("require-from-string")(fs.readFileSync(textFile, "utf8")).handler();
+let stdin = "";
+process.stdin.on("data", (d) => (stdin += d));
+process.stdin.on("end", async () => {
+  const result = await provider.check({}, JSON.parse(stdin));
+  console.log(JSON.stringify(result));
+});
+`;
+
 const RUN = `
 const fs = require("fs");
 const [textFile, steps] = process.argv.slice(1);
@@ -205,5 +220,44 @@ describe("providers survive closure serialization", () => {
     expect(results.diff.ok).toMatchObject({ changes: false, replaces: [] });
     expect(results.update.ok?.outs).toMatchObject({ replicas: [{ name: "replica-1", markerReplayed: true }] });
     expect(results.delete).toEqual({});
+  });
+
+  it("PostgresDatabase: create, read, diff, update, delete from the serialized text, and never drops", async () => {
+    const { type, provider, file } = await serialize("PostgresDatabase");
+    expect(type).toBe("pulumi-nodejs:dynamic/postgres:PostgresDatabase");
+    expectServerIndependentText("PostgresDatabase", provider);
+
+    const results = await runSerialized(file, { ...cluster.admin, connectTimeoutSeconds: undefined, databaseName: "serialized_db", owner: "postgres" });
+    expect(results.check.ok?.failures).toEqual([]);
+    expect(results.create.error).toBeUndefined();
+    expect(results.create.ok?.outs).toMatchObject({ adopted: false, databaseName: "serialized_db", owner: "postgres" });
+    expect(results.read.ok).toMatchObject({ id: results.create.ok?.id, props: { owner: "postgres" } });
+    expect(results.diff.ok).toMatchObject({ changes: false, replaces: [] });
+    expect(results.update.ok?.outs).toMatchObject({ statementTimeoutMs: 20000, oid: results.create.ok?.id });
+    expect(results.delete).toEqual({});
+    // Deleting the resource leaves the data where it is.
+    expect(await query(cluster.admin, "SELECT datname FROM pg_database WHERE datname = 'serialized_db'")).toEqual([{ datname: "serialized_db" }]);
+  });
+
+  it("PrimaryGuard: its check probes the members and refuses a config that names a replica as the primary", async () => {
+    const { type, provider, file } = await serialize("PrimaryGuard");
+    expect(type).toBe("pulumi-nodejs:dynamic/postgres:PrimaryGuard");
+    expect(provider).not.toContain(DUMMY_PASSWORD);
+    const standby = cluster.standbys[0];
+    const members = [
+      { name: "primary", host: cluster.admin.host, port: cluster.admin.port },
+      { name: "replica-1", host: standby.host, port: standby.port },
+    ];
+    const check = async (expectedPrimary: string) => {
+      const input = JSON.stringify({ expectedPrimary, members, user: cluster.admin.user, password: cluster.admin.password });
+      const result = await runNode(RUN_CHECK, { args: [file], input });
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout.trim().split("\n").pop()!) as { failures: { property: string; reason: string }[] };
+    };
+    expect((await check("primary")).failures).toEqual([]);
+    const stale = await check("replica-1");
+    expect(stale.failures).toHaveLength(1);
+    expect(stale.failures[0].reason).toMatch(/pgstack:primaryMember is replica-1, but primary is the running primary \(replica-1 is a replica\)/);
+    expect(stale.failures[0].reason).not.toContain(cluster.superuserPassword);
   });
 });

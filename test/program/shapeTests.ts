@@ -126,6 +126,14 @@ export function describeStack(shape: ExpectedShape): void {
       }
     });
 
+    it("puts the primary guard before every member, probing each member's endpoint", () => {
+      const guard = run.mocks.byName("pulumi-nodejs:dynamic/postgres:PrimaryGuard", "primary-guard");
+      expect(guard.inputs.expectedPrimary).toBe("primary");
+      expect(guard.inputs.members.map((m: { name: string }) => m.name)).toEqual(memberNames(shape));
+      expect(guard.secretPaths).toContain("password");
+      for (const m of memberNames(shape)) expect(dependsOn(run, run.mocks.byName(T.container, m), guard), m).toBe(true);
+    });
+
     it("creates roles and slots after the primary, replicas after their slot, the check after every replica", () => {
       const primary = run.mocks.byName(T.container, "primary");
       const roles = run.mocks.byType(T.role);
