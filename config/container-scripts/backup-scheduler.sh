@@ -40,12 +40,16 @@ run() {
   job=$!
   while kill -0 "$job" 2>/dev/null; do
     touch "$heartbeat"
-    sleep 5
+    sleep 5 & wait $!
   done
   wait "$job" || true
   sh /pgstack/bin/backup-manifest.sh || true
 }
 
+# This shell is the container's PID 1, which ignores SIGTERM unless it traps it: `docker stop`
+# would wait its whole timeout and then kill. Sleeps run in the background, so the trap runs at once.
+job=""
+trap 'say "stopping"; if [ -n "$job" ]; then kill "$job" 2>/dev/null || true; fi; exit 0' TERM INT
 say "scheduler up: dumps '$CRON_DUMPS_EXPR' (kept $RETENTION_DAYS days), base backups '$CRON_BASE_EXPR' (kept $BASE_KEEP, at most $BASE_MAX_AGE_DAYS days), drills '$CRON_DRILL_EXPR', all UTC, from $PGHOST"
 touch "$heartbeat"
 sh /pgstack/bin/backup-manifest.sh || true
@@ -61,5 +65,5 @@ while :; do
   if due DUMPS "$@"; then run backup-dumps.sh; fi
   if due DRILL "$@"; then run backup-drill.sh; fi
   seconds=$(strip0 "$(date -u +%S)")
-  sleep $((60 - seconds))
+  sleep $((60 - seconds)) & wait $!
 done
