@@ -21,7 +21,9 @@ async function failure(id: string, info: ContainerInfo | undefined, reason: stri
 function deadReason(info: ContainerInfo): string | undefined {
   const s = info.State;
   if (s.Status === "exited" || s.Status === "dead") return `exited with code ${s.ExitCode}${s.Error ? ` (${s.Error})` : ""} before becoming healthy`;
-  if (s.Restarting || info.RestartCount > 0) return `exited with code ${s.ExitCode} and is being restarted (restart ${info.RestartCount}) before becoming healthy`;
+  if (s.Restarting) return `exited with code ${s.ExitCode} and is being restarted (restart ${info.RestartCount}) before becoming healthy`;
+  // Already running again: Docker no longer reports the exit code of the run that ended.
+  if (info.RestartCount > 0) return `exited and was restarted by Docker (restart ${info.RestartCount}) before becoming healthy`;
   if (s.Health?.Status === "unhealthy") return `turned unhealthy after ${s.Health.FailingStreak} failed healthchecks`;
   return undefined;
 }

@@ -106,6 +106,7 @@ export async function up(options: UpOptions): Promise<HarnessResult> {
     stack: options.stack,
     config: options.config,
     programPath: options.programPath,
+    failed: () => d.failure !== undefined,
     newResource: async (_args, record) => {
       registered.add(record.urn);
       const reg = registrationOf(record);
