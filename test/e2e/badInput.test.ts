@@ -1,0 +1,81 @@
+import * as net from "node:net";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { outputsOf } from "./support/cluster";
+import { E2EStack } from "./support/e2eStack";
+import type { HarnessRun } from "./support/harnessClient";
+import { leftovers } from "./support/leftovers";
+import { fromUrl, query } from "./support/pg";
+
+// Deploys that must fail: a missing image, a taken port, a primary that never becomes healthy.
+// Each fails within a bound, naming the resource and the cause; the state still lists everything
+// it made, so a deploy with the input fixed succeeds on the same state and a destroy leaves nothing.
+
+const images = inject("images");
+const ports = { primary: 47432, replicaBase: 47433, pgbouncer: 47532 };
+let stack: E2EStack | undefined;
+
+function newStack(name: string): E2EStack {
+  stack = new E2EStack({ stack: name, configFrom: "staging", config: { images, ports } });
+  return stack;
+}
+
+afterEach(async () => {
+  await stack?.cleanup();
+  stack = undefined;
+});
+
+function expectFailure(run: HarnessRun, resource: string, cause: RegExp, withinMs: number): void {
+  expect(run.result?.ok, run.stderr).toBe(false);
+  expect(run.exitCode).toBe(1);
+  expect(run.result?.error?.resource?.name).toBe(resource);
+  expect(run.result?.error?.message).toMatch(cause);
+  expect(run.durationMs).toBeLessThan(withinMs);
+}
+
+/** Fixed input, same state: the deploy succeeds and the cluster serves; then a destroy leaves nothing. */
+async function expectRecovery(s: E2EStack): Promise<void> {
+  const fixed = await s.up();
+  expect(outputsOf(fixed).streaming.map((r) => r.state)).toEqual(["streaming"]);
+  expect(await query(fromUrl(outputsOf(fixed).writeUrl), "SELECT 1 AS ok")).toEqual([{ ok: 1 }]);
+  await s.destroy();
+  expect(await leftovers(s.stack)).toEqual({ containers: [], volumes: [], networks: [] });
+}
+
+describe("a deploy that cannot succeed", () => {
+  it("stops at a missing image, naming it, without pulling", async () => {
+    const s = newStack("e2e-bad-image");
+    const missing = `${images.postgres.split(":")[0]}:does-not-exist`;
+    const run = await s.tryUp({ images: { ...images, postgres: missing } });
+    expectFailure(run, "postgres-image", new RegExp(`image ${missing} is not on this Docker host.*never pulls`), 20_000);
+    expect((await leftovers(s.stack)).containers).toEqual([]);
+    await expectRecovery(s);
+  });
+
+  it("stops at a host port that is taken, naming the container and the port", async () => {
+    const s = newStack("e2e-bad-port");
+    const squatter = net.createServer();
+    await new Promise<void>((resolve, reject) => squatter.once("error", reject).listen(ports.pgbouncer, "127.0.0.1", resolve));
+    let run: HarnessRun;
+    try {
+      run = await s.tryUp();
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
+    expectFailure(run, "pgbouncer", new RegExp(`container e2e-bad-port-pgbouncer: .*127\\.0\\.0\\.1:${ports.pgbouncer}.*address already in use`), 60_000);
+    // The half-made container is in the state, so the next deploy replaces it instead of tripping over its name.
+    const failed = Object.values(s.state().resources).find((e) => e.type === "docker:index/container:Container" && e.name === "pgbouncer");
+    expect(failed?.status).toBe("failed");
+    await expectRecovery(s);
+  });
+
+  it("stops at a primary that never becomes healthy, with its last log lines, well before its wait timeout", async () => {
+    const s = newStack("e2e-bad-primary");
+    // Passes pgstack's validation; PostgreSQL refuses to start with it.
+    const run = await s.tryUp({ postgresql: { shared_buffers: "100TB" } });
+    expectFailure(run, "primary", /container e2e-bad-primary-primary: exited [\s\S]*before becoming healthy[\s\S]*invalid value for parameter "shared_buffers"/, 30_000);
+    // Nothing that needs a running primary was attempted.
+    const onPrimary = /PostgresRole|ReplicationSlot|PostgresDatabase|StreamingCheck/;
+    expect(run.result?.steps.filter((st) => onPrimary.test(st.type))).toEqual([]);
+    await expectRecovery(s);
+  });
+});
