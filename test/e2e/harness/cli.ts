@@ -11,7 +11,8 @@ import { up } from "./up";
 //   node dist/test/e2e/harness/cli.js destroy --stack <name> --state <file>
 //
 // --config-from staging reads Pulumi.staging.yaml; --config overrides keys ("replicas" or
-// "pgstack:replicas"). Progress goes to stderr; the last stdout line is RESULT_MARKER + JSON.
+// "pgstack:replicas"); --program runs another compiled program than dist/index.js (the harness's
+// own tests use a tiny one). Progress goes to stderr; the last stdout line is RESULT_MARKER + JSON.
 // Exit code 0 when the deploy or destroy succeeded, 1 when it failed, 2 on bad usage.
 
 function parseArgs(argv: string[]): { command: string; flags: Record<string, string> } {
@@ -31,7 +32,7 @@ async function main(): Promise<number> {
     ({ command, flags } = parseArgs(process.argv.slice(2)));
     if (!["up", "destroy"].includes(command) || !flags.stack || !flags.state) throw new Error("usage");
   } catch {
-    process.stderr.write("usage: cli.js up|destroy --stack <name> --state <file> [--config-from <stack file name>] [--config <json>]\n");
+    process.stderr.write("usage: cli.js up|destroy --stack <name> --state <file> [--config-from <stack file name>] [--config <json>] [--program <file.js>]\n");
     return 2;
   }
   // Dynamic providers resolve `require("pg")` from the working directory, as under `pulumi up`.
@@ -46,7 +47,7 @@ async function main(): Promise<number> {
       stack: flags.stack,
       stateFile: path.resolve(flags.state),
       config: stackConfig(flags["config-from"], overrides),
-      programPath: path.resolve(__dirname, "..", "..", "..", "index.js"),
+      programPath: flags.program ? path.resolve(flags.program) : path.resolve(__dirname, "..", "..", "..", "index.js"),
     });
   } else {
     result = await destroy({ stack: flags.stack, stateFile: path.resolve(flags.state) });
