@@ -241,7 +241,7 @@ describe("PostgresRole on a primary that demands a synchronous standby", () => {
       const created = await provider.create(roleInputs({ roleName: "sync_guarded", statementTimeoutMs: 10_000 }));
       expect(Date.now() - started).toBeLessThan(5_000);
       expect((await serverRole("sync_guarded"))?.rolcanlogin).toBe(true);
-      await provider.delete(created.id, created.outs);
+      await provider.delete(created.id, created.outs as PostgresRoleOutputs);
     } finally {
       await query(cluster.admin, "ALTER SYSTEM RESET synchronous_standby_names");
       await query(cluster.admin, "SELECT pg_reload_conf()");
