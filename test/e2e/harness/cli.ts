@@ -10,7 +10,7 @@ import { up } from "./up";
 //   node dist/test/e2e/harness/cli.js up      --stack <name> --state <file> [--config-from <stack file>] [--config '<json>']
 //   node dist/test/e2e/harness/cli.js destroy --stack <name> --state <file>
 //
-// --config-from staging reads Pulumi.staging.yaml; --config overrides keys ("replicas" or
+// --config-from staging reads Pulumi.staging.yaml (or give a stack file's path); --config overrides keys ("replicas" or
 // "pgstack:replicas"); --program runs another compiled program than dist/index.js (the harness's
 // own tests use a tiny one). Progress goes to stderr; the last stdout line is RESULT_MARKER + JSON.
 // Exit code 0 when the deploy or destroy succeeded, 1 when it failed, 2 on bad usage.

@@ -113,6 +113,11 @@ export const dockerApi = {
     await call("PUT", `/containers/${q(id)}/archive?path=${q(path)}`, tar, { contentType: "application/x-tar" });
   },
 
+  /** `docker update`: resources and restart policy of a container, in place. */
+  async updateContainer(id: string, body: { RestartPolicy: { Name: string; MaximumRetryCount: number }; Memory?: number; MemorySwap?: number }): Promise<void> {
+    await call("POST", `/containers/${q(id)}/update`, body);
+  },
+
   async startContainer(id: string): Promise<void> {
     await call("POST", `/containers/${q(id)}/start`, undefined, { ok: [304] });
   },

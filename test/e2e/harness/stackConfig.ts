@@ -14,11 +14,15 @@ export function repoRoot(from = __dirname): string {
 
 const fullKey = (key: string) => (key.includes(":") ? key : `pgstack:${key}`);
 
-/** `Pulumi.<configFrom>.yaml`'s config (none when configFrom is undefined), then `overrides` (short keys allowed). */
+/**
+ * The config of `configFrom` (a stack name: `Pulumi.<name>.yaml` in the repository; or the path of
+ * a stack file, such as one a failover rewrote), none when undefined; then `overrides` (short keys allowed).
+ */
 export function stackConfig(configFrom: string | undefined, overrides: Record<string, unknown> = {}): Record<string, string> {
   let base: Record<string, unknown> = {};
   if (configFrom) {
-    const file = path.join(repoRoot(), `Pulumi.${configFrom}.yaml`);
+    const isPath = configFrom.includes("/") || configFrom.endsWith(".yaml");
+    const file = isPath ? path.resolve(configFrom) : path.join(repoRoot(), `Pulumi.${configFrom}.yaml`);
     base = ((yaml.load(readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {}) as Record<string, unknown>;
   }
   const merged: Record<string, unknown> = { ...base };

@@ -12,7 +12,7 @@ export type Credential = "superuser" | "replicator" | "app" | "pgbouncerAdmin" |
 export interface E2EStackOptions {
   /** Stack name: containers are `<stack>-<member>`, volumes `<stack>-…`, the network `pgstack-<stack>`. */
   stack: string;
-  /** Base config from `Pulumi.<configFrom>.yaml`; none when omitted. */
+  /** Base config from `Pulumi.<configFrom>.yaml` (or a stack file's absolute path); none when omitted. */
   configFrom?: string;
   /** Config for every deploy on top of the file (`images`, ports, …); short or `pgstack:` keys. */
   config?: Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { localCommand } from "../../e2e/harness/handlers/command";
+import { containerDecision } from "../../e2e/harness/handlers/container";
 import { randomPassword } from "../../e2e/harness/handlers/random";
 import { changedInputs, sameJson } from "../../e2e/harness/handlers/types";
 import type { StateEntry } from "../../e2e/harness/state";
@@ -31,6 +32,13 @@ describe("what a second deploy does to an existing resource", () => {
     expect(await localCommand.diff(old, { create: "x", stdin: "a", triggers: ["id1"] })).toEqual({ kind: "same" });
     expect(await localCommand.diff(old, { create: "x", stdin: "b", triggers: ["id1"] })).toEqual({ kind: "update" });
     expect((await localCommand.diff(old, { create: "x", stdin: "b", triggers: ["id2"] })).kind).toBe("replace");
+  });
+
+  it("updates a container's restart policy and memory in place and replaces it for anything else", () => {
+    const old = { name: "c", image: "i", memory: 512, memorySwap: 512, restart: "unless-stopped", uploads: [{ file: "/a", content: "1" }], waitTimeout: 60 };
+    expect(containerDecision(old, { ...old })).toEqual({ kind: "same" });
+    expect(containerDecision(old, { ...old, memory: 1024, memorySwap: 1024, waitTimeout: 90 })).toEqual({ kind: "update" });
+    expect(containerDecision(old, { ...old, memory: 1024, uploads: [{ file: "/a", content: "2" }] })).toEqual({ kind: "replace", reason: "changed: uploads" });
   });
 
   it("keeps a generated password unless its inputs change", async () => {

@@ -2,12 +2,25 @@ import { assertRunning, waitHealthy } from "../containerWait";
 import { dockerApi } from "../dockerApi";
 import { translateContainer } from "../dockerTranslate";
 import { tarArchive } from "../tar";
-import { PartialCreateError, replaceOnAnyChange, type ResourceHandler } from "./types";
+import { changedInputs, PartialCreateError, type Decision, type ResourceHandler } from "./types";
+
+/** Inputs the provider changes on a running container (`docker update`); every other change replaces it. */
+const UPDATED_IN_PLACE = new Set(["restart", "maxRetryCount", "memory", "memorySwap"]);
+/** Inputs that only matter to the provider itself (waiting, deleting): a change just updates the state. */
+const PROVIDER_ONLY = new Set(["wait", "waitTimeout", "destroyGraceSeconds", "removeVolumes", "mustRun"]);
+
+/** What a second deploy does to a container: keep it, update it in place, or replace it. */
+export function containerDecision(oldInputs: Record<string, unknown>, inputs: Record<string, unknown>): Decision {
+  const changed = changedInputs(oldInputs, inputs);
+  if (changed.length === 0) return { kind: "same" };
+  const forcing = changed.filter((k) => !UPDATED_IN_PLACE.has(k) && !PROVIDER_ONLY.has(k));
+  return forcing.length === 0 ? { kind: "update" } : { kind: "replace", reason: `changed: ${forcing.join(", ")}` };
+}
 
 /**
  * docker:Container, as the provider does it: create, join networks, upload files, start, wait
- * until healthy. Every input change replaces the container (the provider forces a new container
- * for nearly every field; the program changes none of the few it updates in place).
+ * until healthy. Restart policy and memory limits are updated in place; any other change
+ * replaces the container, as the provider forces a new one for every other field.
  */
 export const dockerContainer: ResourceHandler = {
   async create(inputs) {
@@ -30,7 +43,15 @@ export const dockerContainer: ResourceHandler = {
     return created;
   },
   async diff(old, inputs) {
-    return replaceOnAnyChange(old, inputs);
+    return containerDecision(old.inputs, inputs);
+  },
+  async update(old, inputs) {
+    const plan = translateContainer(inputs);
+    if (changedInputs(old.inputs, inputs).some((k) => UPDATED_IN_PLACE.has(k))) {
+      const host = plan.create.HostConfig;
+      await dockerApi.updateContainer(old.id ?? plan.name, { RestartPolicy: host.RestartPolicy, Memory: host.Memory, MemorySwap: host.MemorySwap });
+    }
+    return { ...inputs, name: plan.name };
   },
   async delete(entry) {
     const plan = translateContainer(entry.inputs);
