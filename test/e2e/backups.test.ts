@@ -13,10 +13,11 @@ import { pollUntil } from "./support/poll";
 const NEVER = "0 0 30 2 *";
 const backup = (schedule: string) => ({ schedule, retentionDays: 7, baseBackupSchedule: NEVER, drillSchedule: NEVER });
 
+// Host ports below Linux's ephemeral range (32768+): no free-port pick of another suite takes them.
 const stack = new E2EStack({
   stack: "e2e-backups",
   configFrom: "staging",
-  config: { images: inject("images"), ports: { primary: 35432, replicaBase: 35433, pgbouncer: 36432 }, backup: backup("* * * * *") },
+  config: { images: inject("images"), ports: { primary: 17432, replicaBase: 17433, pgbouncer: 17532 }, backup: backup("* * * * *") },
 });
 const backupContainer = stack.container("backup");
 const primaryContainer = stack.container("primary");

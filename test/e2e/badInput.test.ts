@@ -11,7 +11,8 @@ import { fromUrl, query } from "./support/pg";
 // it made, so a deploy with the input fixed succeeds on the same state and a destroy leaves nothing.
 
 const images = inject("images");
-const ports = { primary: 47432, replicaBase: 47433, pgbouncer: 47532 };
+// Host ports below Linux's ephemeral range (32768+): no free-port pick of another suite takes them.
+const ports = { primary: 18432, replicaBase: 18433, pgbouncer: 18532 };
 let stack: E2EStack | undefined;
 
 function newStack(name: string): E2EStack {

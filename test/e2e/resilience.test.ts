@@ -11,10 +11,11 @@ import { pollUntil } from "./support/poll";
 // Scenarios 4 and 6 on the production shape without protection (two replicas, one synchronous),
 // one deployment: a replica stopped under writes, the whole host "rebooted", then scaled 2 → 1.
 
+// Host ports below Linux's ephemeral range (32768+): no free-port pick of another suite takes them.
 const stack = new E2EStack({
   stack: "e2e-resilience",
   configFrom: "production",
-  config: { images: inject("images"), protectData: false, ports: { primary: 45432, replicaBase: 45433, pgbouncer: 46432 } },
+  config: { images: inject("images"), protectData: false, ports: { primary: 27432, replicaBase: 27433, pgbouncer: 27532 } },
 });
 let outputs: ClusterOutputs;
 let superuser: ReturnType<typeof fromUrl>;
