@@ -52,10 +52,12 @@ afterAll(async () => {
 
 describe("backups", () => {
   it("writes a scheduled dump that pg_restore accepts, and restores it with the same rows", async () => {
-    // The schedule fires at each minute boundary: wait for the first run after the data was written.
+    // The schedule fires at each minute boundary: wait for the first run that started after the
+    // data was written (its stamp, in whole seconds, is later than the second the data was written in).
+    const writtenSecond = Math.floor(dataWrittenAt.getTime() / 1000) * 1000;
     const dump = await pollUntil(
       "a scheduled dump newer than the test data",
-      async () => (await dumpsOf(backupContainer, "app")).find((f) => stampOf(f).getTime() >= Math.floor(dataWrittenAt.getTime() / 1000) * 1000),
+      async () => (await dumpsOf(backupContainer, "app")).find((f) => stampOf(f).getTime() > writtenSecond),
       75_000,
       1_000,
     );
