@@ -15,6 +15,8 @@ function providerOf(props: Record<string, unknown>): pulumi.dynamic.ResourceProv
   if (!provider) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     provider = require("require-from-string")(text).handler() as pulumi.dynamic.ResourceProvider;
+    // The engine's host would call configure with the stack config; nothing in pgstack has one yet.
+    if (provider.configure) throw new Error("the e2e harness does not call dynamic providers' configure; add it to test/e2e/harness/handlers/dynamic.ts");
     cache.set(text, provider);
   }
   return provider;
