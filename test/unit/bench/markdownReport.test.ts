@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { renderReport } from "../../../bench/markdownReport";
+import { cell, codeBlock, table } from "../../../bench/markdown";
+import { sampleResults } from "./fixtures";
+
+describe("renderReport", () => {
+  const report = renderReport(sampleResults(), "tps.svg");
+  const section = (title: string) => report.slice(report.indexOf(title), report.indexOf("\n## ", report.indexOf(title) + 1));
+
+  it("has every section, in order, and embeds the chart", () => {
+    const titles = ["# pgstack benchmark", "## Summary", "## 1. Bringing a cluster up", "## 2. PgBouncer vs direct connections", "## 3. Replication lag", "## 4. Backup and restore", "## Problems", "## Reproduce"];
+    const positions = titles.map((t) => report.indexOf(t));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(report).toContain("![TPS against clients, direct vs PgBouncer](tps.svg)");
+  });
+
+  it("states the data size and the machine", () => {
+    expect(report).toContain("pgbench scale 50 (5,000,000 accounts): the app database is 780 MB");
+    expect(report).toContain("2 CPUs, 24 GiB");
+  });
+
+  it("shows each PgBouncer pair with its ratio, and a failed direct run with its reason", () => {
+    const s = section("## 2. PgBouncer");
+    expect(s).toContain("| read-only | 10 | 40,000 | 0.25 ms | 24,000 | 0.42 ms | ×0.60 |");
+    expect(s).toContain("| read-only | 200 | failed: sorry, too many clients already | – | 19,600 |");
+    expect(s).toContain("The primary accepts 100 connections");
+    expect(s).toContain("PgBouncer / direct with a connection per transaction: ×1.74.");
+  });
+
+  it("gives the cost of synchronous commit from the pair measured in the run", () => {
+    const s = section("## 3. Replication lag");
+    expect(s).toContain("Synchronous commit adds 0.24 ms at p50 (×1.27)");
+    expect(s).toContain("| sync | replica-1 | quorum | 1,819 | 150 | 1.1 kB / 9.6 kB / 9.7 kB |");
+  });
+
+  it("reports a failed restore in one line in the table and in full with its logs below", () => {
+    const s = section("## 4. Backup and restore");
+    expect(s).toContain('| base backup + WAL to a time | 2026-11-24T01:08:00Z | FAILED |');
+    expect(s).toContain('invalid value for parameter "recovery_target_time"');
+    expect(s).toContain("### pitr: what failed");
+    expect(s).toContain("````\nline one\nline ``` two\n````");
+    expect(s).toContain("| base backup + all archived WAL | end of the archive | ok | 26.0 s | 30.0 s | primary 9.0 s | 3 s | 70.0 MB |");
+  });
+
+  it("lists the problems in one line each", () => {
+    const s = section("## Problems");
+    expect(s).toContain('- backup-drill.sh failed: dump: restoring x.dump failed: Peer authentication failed for user "pgstack_backup"');
+    expect(s.split("\n").filter((l) => l.startsWith("- "))).toHaveLength(2);
+    expect(s).not.toContain("pg_ctl: could not start server");
+  });
+
+  it("says so when a part was not measured", () => {
+    const r = sampleResults();
+    delete r.pgbouncer;
+    r.problems = [];
+    const other = renderReport(r);
+    expect(other).toContain("## 2. PgBouncer vs direct connections\n\nNot measured (see Problems).");
+    expect(other).toContain("None: every part was measured.");
+  });
+});
+
+describe("markdown building blocks", () => {
+  it("escapes pipes and flattens line breaks in cells", () => {
+    expect(cell("a | b\nc")).toBe("a \\| b c");
+    expect(table(["x", "y"], [["1", "2|3"]])).toBe("| x | y |\n| --- | --- |\n| 1 | 2\\|3 |");
+  });
+
+  it("fences code with more backticks than it holds", () => {
+    expect(codeBlock("plain")).toBe("```\nplain\n```");
+    expect(codeBlock("has ``` inside")).toBe("````\nhas ``` inside\n````");
+  });
+});
