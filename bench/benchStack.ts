@@ -1,0 +1,81 @@
+import { rmSync } from "node:fs";
+import * as path from "node:path";
+import type { HarnessResult } from "../test/e2e/harness/result";
+import { E2EStack, type Credential } from "../test/e2e/support/e2eStack";
+import { removeLeftovers, type Leftovers } from "../test/e2e/support/leftovers";
+import { deployFigures, type DeployFigures } from "./deployFigures";
+import { parseStepLine } from "./harnessTimeline";
+import type { Progress } from "./progress";
+import { runHarnessTimed } from "./timedHarness";
+
+/** A deploy's figures, its result when the harness printed one, and the tail of its log. */
+export interface BenchDeploy {
+  figures: DeployFigures;
+  result?: HarnessResult;
+  logTail: string[];
+}
+
+const HARNESS_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * One of the benchmark's stacks: production's config (Pulumi.production.yaml) plus overrides,
+ * deployed through the e2e harness CLI with timed progress. The E2EStack wrapper holds the state
+ * file and reads the generated secrets from it; deploys and the cleanup go through
+ * runHarnessTimed, which works from compiled code (the wrapper's own runner looks for the CLI
+ * relative to its source directory).
+ */
+export class BenchStack {
+  private readonly e2e: E2EStack;
+  private config: Record<string, unknown>;
+  private cleaned?: Promise<Leftovers>;
+
+  constructor(readonly name: string, config: Record<string, unknown>) {
+    this.config = { ...config };
+    this.e2e = new E2EStack({ stack: name, configFrom: "production", config });
+  }
+
+  /** Changes the config of every later deploy. */
+  configure(overrides: Record<string, unknown>): void {
+    this.config = { ...this.config, ...overrides };
+  }
+
+  /** `pulumi up`, never throwing: a failed deploy is a figure too (its error and log tail). */
+  async up(label: string, progress: Progress): Promise<BenchDeploy> {
+    const args = ["up", "--stack", this.name, "--state", this.e2e.stateFile, "--config-from", "production", "--config", JSON.stringify(this.config)];
+    const run = await progress.during(`${this.name}: ${label}`, () =>
+      runHarnessTimed(args, HARNESS_TIMEOUT_MS, ({ text }) => {
+        const step = parseStepLine(text);
+        // Only what a reader waits for: slow steps and failures.
+        if ((step && (step.durationMs >= 1000 || step.op === "failed")) || text.startsWith("harness: up failed")) progress.log(`  ${text.replace(/\s+/g, " ")}`);
+      }),
+    );
+    return { figures: deployFigures(label, run), result: run.result, logTail: run.lines.slice(-30).map((l) => l.text) };
+  }
+
+  password(credential: Credential): string {
+    return this.e2e.password(credential);
+  }
+
+  container(part: string): string {
+    return this.e2e.container(part);
+  }
+
+  /** True once cleanup() has been called. */
+  get cleanedUp(): boolean {
+    return this.cleaned !== undefined;
+  }
+
+  /**
+   * Destroy, then force-remove whatever is left (protected volumes, a failed run's leftovers),
+   * then the state directory. Runs once; later calls return the first one's result.
+   */
+  cleanup(): Promise<Leftovers> {
+    this.cleaned ??= (async () => {
+      await runHarnessTimed(["destroy", "--stack", this.name, "--state", this.e2e.stateFile], HARNESS_TIMEOUT_MS).catch(() => undefined);
+      const removed = await removeLeftovers(this.name);
+      rmSync(path.dirname(this.e2e.stateFile), { recursive: true, force: true });
+      return removed;
+    })();
+    return this.cleaned;
+  }
+}
