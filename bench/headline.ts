@@ -25,7 +25,9 @@ const shorten = (text: string, max: number) => (text.length <= max ? text : `${t
  */
 export function headline(text: string, max = 320): string {
   const first = text.trim().split("\n")[0] ?? "";
-  const cut = first.search(/; last |\s\d{4}-\d\d-\d\d[ T]\d\d:\d\d|psql: error:|FATAL:/);
+  // Where the dump starts: the harness's "; last …", a PostgreSQL log line's timestamp ("2026-11-24
+  // 00:44:09.797 GMT [73]", not an ISO time in the message), psql's own error, a FATAL.
+  const cut = first.search(/; last |\s\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ \[\d+\]|psql: error:|FATAL:/);
   const prefix = (cut > 0 ? first.slice(0, cut) : first).replace(/[\s:;]+$/, "");
   const keys = keyMessages(text);
   return shorten(keys.length > 0 ? `${prefix}: ${keys.join("; ")}` : prefix, max);

@@ -28,6 +28,9 @@ function setup(r: BenchResults): string {
       : "- Data: not loaded.",
     `- pgbench 17 runs in a container on the stack's network, ${o.durationS} s per point, simple query protocol, threads = min(clients, 8). Lag: ${o.lagClients}-client TPC-B for ${o.lagDurationS} s per mode, pg_stat_replication sampled every ${o.sampleIntervalMs} ms.`,
     "- Every container (three PostgreSQL members, PgBouncer, backup, the pgbench client) shares the same CPUs: read the figures as comparisons measured side by side in one run, not as capacity.",
+    r.neighbours.length === 0
+      ? "- No other container ran on this Docker engine during the run."
+      : `- Other containers ran on this Docker engine during the run and shared its CPUs (checked every 10 s): ${r.neighbours.join(", ")}. Absolute figures may be lower and noisier than on an idle host.`,
   ];
   return lines.join("\n");
 }
@@ -59,6 +62,27 @@ function deploySection(r: BenchResults): string {
 const pointCells = (p: PgbenchPoint | undefined) =>
   !p ? ["not run", ""] : p.ok || p.tps !== undefined ? [count(p.tps), millis(p.latencyAvgMs)] : [`failed: ${p.error ?? "no result"}`, "–"];
 
+/** What PgBouncer costs and buys, read off the pairs: bullets generated from the figures. */
+export function pgbouncerReading(pb: NonNullable<BenchResults["pgbouncer"]>): string[] {
+  const clients = [...new Set(pb.points.map((p) => p.clients))].sort((a, b) => a - b);
+  const pair = (w: Workload, c: number) => [pointOf(pb.points, "direct", w, c), pointOf(pb.points, "pgbouncer", w, c)] as const;
+  const bullets: string[] = [];
+  const both = clients.filter((c) => (["select-only", "tpcb"] as const).every((w) => pair(w, c).every((p) => p?.ok)));
+  if (both.length > 0) {
+    const c = both[0];
+    const [ro, tpcb] = [pair("select-only", c), pair("tpcb", c)];
+    bullets.push(`Cost: at ${c} clients PgBouncer delivers ${ratio(ro[1]!.tps, ro[0]!.tps)} of direct read-only throughput and ${ratio(tpcb[1]!.tps, tpcb[0]!.tps)} of TPC-B (one more hop per query, through a process sharing the same CPUs).`);
+  }
+  const beyond = clients.filter((c) => (["select-only", "tpcb"] as const).some((w) => { const [d, b] = pair(w, c); return d && !d.ok && b?.ok; }));
+  if (beyond.length > 0) {
+    const served = (w: Workload) => beyond.map((c) => count(pair(w, c)[1]?.tps)).join(" and ");
+    bullets.push(`Buys: with ${beyond.join(" and ")} clients direct connections are refused (max_connections ${pb.maxConnections}) while PgBouncer serves every client over ${pb.poolSize} server connections: ${served("select-only")} tps read-only, ${served("tpcb")} tps TPC-B.`);
+  }
+  const [cd, cb] = [pb.connectPerTransaction.find((p) => p.target === "direct"), pb.connectPerTransaction.find((p) => p.target === "pgbouncer")];
+  if (cd?.ok && cb?.ok) bullets.push(`Buys: with a new connection per transaction PgBouncer delivers ${ratio(cb.tps, cd.tps)} of direct throughput (average connection ${millis(cb.averageConnectionMs)} vs ${millis(cd.averageConnectionMs)}).`);
+  return bullets;
+}
+
 function pgbouncerSection(r: BenchResults, chartFile: string): string {
   const pb = r.pgbouncer;
   if (!pb) return "## 2. PgBouncer vs direct connections\n\nNot measured (see Problems).";
@@ -71,7 +95,6 @@ function pgbouncerSection(r: BenchResults, chartFile: string): string {
     }
   }
   const reconnect = pb.connectPerTransaction.map((p) => [p.target === "direct" ? "direct" : "PgBouncer", String(p.clients), ...pointCells(p), millis(p.averageConnectionMs)]);
-  const [cd, cb] = [pb.connectPerTransaction.find((p) => p.target === "direct"), pb.connectPerTransaction.find((p) => p.target === "pgbouncer")];
   return [
     "## 2. PgBouncer vs direct connections",
     "",
@@ -79,13 +102,13 @@ function pgbouncerSection(r: BenchResults, chartFile: string): string {
     "",
     `![TPS against clients, direct vs PgBouncer](${chartFile})`,
     "",
+    ...pgbouncerReading(pb).map((b) => `- ${b}`),
+    "",
     table(["workload", "clients", "direct tps", "direct latency", "PgBouncer tps", "PgBouncer latency", "PgBouncer / direct", "PgBouncer: connecting all clients"], rows),
     "",
     "With a new connection for every transaction (`pgbench -C`, read-only): every connection pays the SCRAM handshake; through PgBouncer it does not fork a server process.",
     "",
     table(["path", "clients", "tps", "latency", "average connection time"], reconnect),
-    "",
-    cd?.ok && cb?.ok ? `PgBouncer / direct with a connection per transaction: ${ratio(cb.tps, cd.tps)}.` : "",
   ].join("\n");
 }
 
@@ -164,6 +187,8 @@ function backupSection(r: BenchResults): string {
     r.restores.length > 0
       ? table(["restore", "target", "result", "streaming verified", "whole deploy", "restore step", "recovery (log)", "WAL since base backup", "checked"], r.restores.map(restoreRow))
       : "Not run.",
+    "",
+    "A point-in-time restore recovers the primary from the base backup and WAL before the replicas are cloned from it, so its streaming check covers the restored data. A dump restore seeds the database after the replicas are cloned (they receive the data by streaming): its cluster is ready when the whole deploy ends.",
     ...failures.flatMap((run) => [
       "",
       `### ${run.kind}: what failed`,

@@ -98,6 +98,8 @@ export interface BenchResults {
   wallClockMs: number;
   options: BenchOptions;
   environment?: EnvironmentInfo;
+  /** Other containers seen running on the engine during the run (checked every 10 s). */
+  neighbours: string[];
   database?: DatabaseInfo;
   deploy: { fresh?: DeployFigures; noop?: DeployFigures };
   pgbouncer?: PgbouncerSection;

@@ -9,6 +9,7 @@ import { headline } from "./headline";
 import { localImages } from "./localImages";
 import { benchOptions, type BenchOptions } from "./options";
 import { PgbenchClient } from "./pgbenchClient";
+import { runningForeignContainers } from "./neighbours";
 import { measureBackups } from "./phases/backups";
 import { loadData } from "./phases/data";
 import { comparePgbouncer } from "./phases/pgbouncerComparison";
@@ -25,9 +26,18 @@ import { writeOutputs } from "./writeOutputs";
 // PgBouncer, replication and backups/restores, writes results.json + REPORT.md + tps.svg, prints
 // a summary, and removes every stack it made, whatever happened.
 
+/** How often the engine is checked for other containers (other work sharing the CPUs). */
+const NEIGHBOUR_CHECK_MS = 10_000;
+
 async function main(options: BenchOptions): Promise<number> {
   const progress = new Progress();
-  const results: BenchResults = { version: 1, startedAt: new Date().toISOString(), finishedAt: "", wallClockMs: 0, options, deploy: {}, restores: [], problems: [] };
+  const results: BenchResults = { version: 1, startedAt: new Date().toISOString(), finishedAt: "", wallClockMs: 0, options, neighbours: [], deploy: {}, restores: [], problems: [] };
+  const noteNeighbours = async () => {
+    const seen = await runningForeignContainers(BENCH_STACK);
+    const fresh = seen.filter((n) => !results.neighbours.includes(n));
+    if (fresh.length > 0) progress.log(`other containers on this engine (sharing the CPUs): ${fresh.join(", ")}`);
+    results.neighbours = [...new Set([...results.neighbours, ...seen])].sort();
+  };
   const problem = (message: string) => {
     results.problems.push(message);
     progress.log(`PROBLEM: ${headline(message)}`);
@@ -44,7 +54,9 @@ async function main(options: BenchOptions): Promise<number> {
         await stack.cleanup().catch((err) => problem(`cleanup of ${stack.name}: ${errorText(err)}`));
       }
     })());
+  let watch: NodeJS.Timeout | undefined;
   const finish = async () => {
+    clearInterval(watch);
     await cleanup();
     results.finishedAt = new Date().toISOString();
     results.wallClockMs = progress.elapsedMs();
@@ -74,6 +86,8 @@ async function main(options: BenchOptions): Promise<number> {
     const left = await removeLeftovers(BENCH_STACK);
     if (left.containers.length + left.volumes.length + left.networks.length > 0) progress.log(`removed leftovers of an earlier run: ${[...left.containers, ...left.volumes, ...left.networks].join(", ")}`);
 
+    await noteNeighbours();
+    watch = setInterval(() => void noteNeighbours().catch(() => undefined), NEIGHBOUR_CHECK_MS);
     const stack = new BenchStack(BENCH_STACK, stackOverrides(BENCH_STACK, images, new Date()));
     stacks.push(stack);
     progress.log(`deploying ${BENCH_STACK} (Pulumi.production.yaml) from nothing`);

@@ -38,3 +38,11 @@ describe("headline", () => {
     expect(h.endsWith("…")).toBe(true);
   });
 });
+
+describe("headline of a problem naming a time", () => {
+  it("keeps an ISO time in the message: only a log line's timestamp starts the dump", () => {
+    expect(headline(`point-in-time restore to 2026-11-24T00:55:30Z failed: ${PITR_ERROR}`)).toMatch(
+      /^point-in-time restore to 2026-11-24T00:55:30Z failed: docker:index.*before becoming healthy: invalid value for parameter "recovery_target_time"/,
+    );
+  });
+});

@@ -25,7 +25,18 @@ describe("renderReport", () => {
     expect(s).toContain("| read-only | 10 | 40,000 | 0.25 ms | 24,000 | 0.42 ms | ×0.60 |");
     expect(s).toContain("| read-only | 200 | failed: sorry, too many clients already | – | 19,600 |");
     expect(s).toContain("The primary accepts 100 connections");
-    expect(s).toContain("PgBouncer / direct with a connection per transaction: ×1.74.");
+  });
+
+  it("reads off what PgBouncer costs and buys", () => {
+    const s = section("## 2. PgBouncer");
+    expect(s).toContain("- Cost: at 10 clients PgBouncer delivers ×0.60 of direct read-only throughput and ×0.82 of TPC-B");
+    expect(s).toContain("- Buys: with 200 clients direct connections are refused (max_connections 100) while PgBouncer serves every client over 20 server connections: 19,600 tps read-only, 1,230 tps TPC-B.");
+    expect(s).toContain("- Buys: with a new connection per transaction PgBouncer delivers ×1.74 of direct throughput (average connection 19.0 ms vs 33.0 ms).");
+  });
+
+  it("names other containers that shared the engine", () => {
+    expect(report).toContain("Other containers ran on this Docker engine during the run and shared its CPUs (checked every 10 s): e2e-failover-primary.");
+    expect(renderReport({ ...sampleResults(), neighbours: [] })).toContain("No other container ran on this Docker engine during the run.");
   });
 
   it("gives the cost of synchronous commit from the pair measured in the run", () => {

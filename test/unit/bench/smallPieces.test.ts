@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bytes, count, millis, ratio, seconds } from "../../../bench/format";
 import { parseImageLines } from "../../../bench/localImages";
+import { foreignContainers } from "../../../bench/neighbours";
 import { formatElapsed, Progress } from "../../../bench/progress";
 import { runStamp } from "../../../bench/writeOutputs";
 
@@ -43,5 +44,11 @@ describe("parseImageLines", () => {
 describe("runStamp", () => {
   it("names a run's directory after its start, sortable and without colons", () => {
     expect(runStamp("2026-11-24T00:42:42.338Z")).toBe("20261124T004242Z");
+  });
+});
+
+describe("foreignContainers", () => {
+  it("keeps the containers that are not the benchmark's", () => {
+    expect(foreignContainers(["bench-primary", "e2e-failover-primary", "", "bench-pitr-replica-1", "benchmark-x", "a"], "bench")).toEqual(["a", "benchmark-x", "e2e-failover-primary"]);
   });
 });
