@@ -55,7 +55,7 @@ async function main(options: BenchOptions): Promise<number> {
       }
     })());
   let watch: NodeJS.Timeout | undefined;
-  const finish = async () => {
+  const writeUp = async () => {
     clearInterval(watch);
     await cleanup();
     results.finishedAt = new Date().toISOString();
@@ -65,6 +65,9 @@ async function main(options: BenchOptions): Promise<number> {
     progress.log(`results in ${path.relative(REPO_ROOT, runDir)}/${latest ? "; bench/REPORT.md and bench/tps.svg updated" : "; bench/REPORT.md kept (this run has no pgbench figures)"}`);
     if (results.problems.length > 0) progress.log(`${results.problems.length} problem(s): see the report's last section`);
   };
+  let finishing: Promise<void> | undefined;
+  // Once: Ctrl-C and the end of main may both get here.
+  const finish = () => (finishing ??= writeUp());
   process.once("SIGINT", () => {
     problem("interrupted (SIGINT)");
     finish().finally(() => process.exit(130));
