@@ -29,7 +29,7 @@ export class BenchStack {
   private config: Record<string, unknown>;
   private cleaned?: Promise<Leftovers>;
 
-  constructor(readonly name: string, config: Record<string, unknown>) {
+  constructor(readonly name: string, config: Record<string, unknown>, private readonly signal?: AbortSignal) {
     this.config = { ...config };
     this.e2e = new E2EStack({ stack: name, configFrom: "production", config });
   }
@@ -41,13 +41,14 @@ export class BenchStack {
 
   /** `pulumi up`, never throwing: a failed deploy is a figure too (its error and log tail). */
   async up(label: string, progress: Progress): Promise<BenchDeploy> {
+    if (this.signal?.aborted) throw new Error(`${this.name}: not deploying (${label}): the benchmark was interrupted`);
     const args = ["up", "--stack", this.name, "--state", this.e2e.stateFile, "--config-from", "production", "--config", JSON.stringify(this.config)];
     const run = await progress.during(`${this.name}: ${label}`, () =>
       runHarnessTimed(args, HARNESS_TIMEOUT_MS, ({ text }) => {
         const step = parseStepLine(text);
         // Only what a reader waits for: slow steps and failures.
         if ((step && (step.durationMs >= 1000 || step.op === "failed")) || text.startsWith("harness: up failed")) progress.log(`  ${text.replace(/\s+/g, " ")}`);
-      }),
+      }, this.signal),
     );
     return { figures: deployFigures(label, run), result: run.result, logTail: run.lines.slice(-30).map((l) => l.text) };
   }

@@ -13,6 +13,8 @@ export interface BenchContext {
   stack: BenchStack;
   outputs: ClusterOutputs;
   client: PgbenchClient;
+  /** Aborted on Ctrl-C: no new deploy starts, the one in flight is killed. */
+  signal: AbortSignal;
   /** Records something that failed or could not be measured; the run goes on. */
   problem: (message: string) => void;
 }

@@ -96,6 +96,8 @@ export interface BenchResults {
   startedAt: string;
   finishedAt: string;
   wallClockMs: number;
+  /** Every phase ran (some may have failed); false when the run stopped early or was interrupted. */
+  complete: boolean;
   options: BenchOptions;
   environment?: EnvironmentInfo;
   /** Other containers seen running on the engine during the run (checked every 10 s). */

@@ -31,14 +31,18 @@ const NEIGHBOUR_CHECK_MS = 10_000;
 
 async function main(options: BenchOptions): Promise<number> {
   const progress = new Progress();
-  const results: BenchResults = { version: 1, startedAt: new Date().toISOString(), finishedAt: "", wallClockMs: 0, options, neighbours: [], deploy: {}, restores: [], problems: [] };
+  const results: BenchResults = { version: 1, startedAt: new Date().toISOString(), finishedAt: "", wallClockMs: 0, complete: false, options, neighbours: [], deploy: {}, restores: [], problems: [] };
   const noteNeighbours = async () => {
     const seen = await runningForeignContainers(BENCH_STACK);
     const fresh = seen.filter((n) => !results.neighbours.includes(n));
     if (fresh.length > 0) progress.log(`other containers on this engine (sharing the CPUs): ${fresh.join(", ")}`);
     results.neighbours = [...new Set([...results.neighbours, ...seen])].sort();
   };
+  // Ctrl-C: kill the deploy in flight, start nothing new, clean up, write what was measured.
+  const interrupt = new AbortController();
   const problem = (message: string) => {
+    // After Ctrl-C, failures are its consequences: the interruption is the one problem.
+    if (interrupt.signal.aborted) return;
     results.problems.push(message);
     progress.log(`PROBLEM: ${headline(message)}`);
   };
@@ -62,18 +66,23 @@ async function main(options: BenchOptions): Promise<number> {
     results.wallClockMs = progress.elapsedMs();
     const { runDir, latest } = writeOutputs(results, path.join(REPO_ROOT, "bench"));
     process.stdout.write(`\n${renderConsoleTable(summaryRows(results))}\n\n`);
-    progress.log(`results in ${path.relative(REPO_ROOT, runDir)}/${latest ? "; bench/REPORT.md and bench/tps.svg updated" : "; bench/REPORT.md kept (this run has no pgbench figures)"}`);
+    progress.log(`results in ${path.relative(REPO_ROOT, runDir)}/${latest ? "; bench/REPORT.md and bench/tps.svg updated" : "; bench/REPORT.md kept (this run did not complete)"}`);
     if (results.problems.length > 0) progress.log(`${results.problems.length} problem(s): see the report's last section`);
   };
   let finishing: Promise<void> | undefined;
   // Once: Ctrl-C and the end of main may both get here.
   const finish = () => (finishing ??= writeUp());
   process.once("SIGINT", () => {
-    problem("interrupted (SIGINT)");
+    problem("interrupted (SIGINT): the figures stop where it was");
+    interrupt.abort();
     finish().finally(() => process.exit(130));
   });
+  const stopIfInterrupted = () => {
+    if (interrupt.signal.aborted) throw new Error("interrupted");
+  };
 
   const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    stopIfInterrupted();
     try {
       return await fn();
     } catch (err) {
@@ -91,7 +100,7 @@ async function main(options: BenchOptions): Promise<number> {
 
     await noteNeighbours();
     watch = setInterval(() => void noteNeighbours().catch(() => undefined), NEIGHBOUR_CHECK_MS);
-    const stack = new BenchStack(BENCH_STACK, stackOverrides(BENCH_STACK, images, new Date()));
+    const stack = new BenchStack(BENCH_STACK, stackOverrides(BENCH_STACK, images, new Date()), interrupt.signal);
     stacks.push(stack);
     progress.log(`deploying ${BENCH_STACK} (Pulumi.production.yaml) from nothing`);
     const fresh = await stack.up("fresh", progress);
@@ -106,15 +115,18 @@ async function main(options: BenchOptions): Promise<number> {
     const outputs = outputsOf(fresh.result);
     const app = fromUrl(outputs.writeUrl);
     client = await PgbenchClient.start({ stack: BENCH_STACK, network: `pgstack-${BENCH_STACK}`, image: images.postgres, user: String(app.user), password: String(app.password) });
-    const ctx: BenchContext = { options, progress, images, stack, outputs, client, problem };
+    const ctx: BenchContext = { options, progress, images, stack, outputs, client, signal: interrupt.signal, problem };
 
     results.environment = await phase("environment", () => environmentInfo(ctx));
+    stopIfInterrupted();
     results.database = await loadData(ctx);
     results.pgbouncer = await phase("PgBouncer comparison", () => comparePgbouncer(ctx));
     results.replication = await phase("replication", () => measureReplication(ctx));
     results.backups = await phase("backups", () => measureBackups(ctx));
     if (options.restores) results.restores = (await phase("restores", () => measureRestores(ctx, (s) => stacks.push(s)))) ?? [];
     else progress.log("restores skipped (PGSTACK_BENCH_RESTORES=0)");
+    stopIfInterrupted();
+    results.complete = true;
   } catch (err) {
     problem(`benchmark stopped: ${errorText(err)}`);
   } finally {

@@ -25,7 +25,8 @@ export interface TimedHarnessRun {
   lines: StampedLine[];
 }
 
-export function runHarnessTimed(args: string[], timeoutMs: number, onLine: (line: StampedLine) => void = () => undefined): Promise<TimedHarnessRun> {
+/** Runs the CLI; `signal` (Ctrl-C) kills it, so no deploy goes on creating things during the cleanup. */
+export function runHarnessTimed(args: string[], timeoutMs: number, onLine: (line: StampedLine) => void = () => undefined, signal?: AbortSignal): Promise<TimedHarnessRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [HARNESS_CLI, ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
@@ -33,6 +34,9 @@ export function runHarnessTimed(args: string[], timeoutMs: number, onLine: (line
     let stdout = "";
     let pending = "";
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    const abort = () => child.kill("SIGKILL");
+    if (signal?.aborted) abort();
+    signal?.addEventListener("abort", abort, { once: true });
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => {
       const atMs = Date.now() - started;
@@ -47,6 +51,7 @@ export function runHarnessTimed(args: string[], timeoutMs: number, onLine: (line
     child.on("error", reject);
     child.on("close", (exitCode) => {
       clearTimeout(timer);
+      signal?.removeEventListener("abort", abort);
       if (pending) lines.push({ atMs: Date.now() - started, text: pending });
       const marker = stdout.split("\n").find((l) => l.startsWith(RESULT_MARKER));
       const result = marker ? (JSON.parse(marker.slice(RESULT_MARKER.length)) as HarnessResult) : undefined;

@@ -17,8 +17,8 @@ export function chartCaption(r: BenchResults): string {
 
 /**
  * results.json, REPORT.md and tps.svg into bench/results/<run>/ (git-ignored), and the report and
- * chart also into bench/ (committed) when the run produced pgbench figures: a run that stopped
- * early does not replace the last complete report.
+ * chart also into bench/ (committed) when the run was complete: a run that stopped early or was
+ * interrupted does not replace the last complete report.
  */
 export function writeOutputs(r: BenchResults, benchDir: string): { runDir: string; latest: boolean } {
   const runDir = path.join(benchDir, "results", runStamp(r.startedAt));
@@ -28,7 +28,7 @@ export function writeOutputs(r: BenchResults, benchDir: string): { runDir: strin
   writeFileSync(path.join(runDir, "results.json"), `${JSON.stringify(r, null, 2)}\n`);
   writeFileSync(path.join(runDir, "REPORT.md"), report);
   writeFileSync(path.join(runDir, CHART), chart);
-  const latest = !!r.pgbouncer && r.pgbouncer.points.length > 0;
+  const latest = r.complete;
   if (latest) {
     writeFileSync(path.join(benchDir, "REPORT.md"), report);
     writeFileSync(path.join(benchDir, CHART), chart);

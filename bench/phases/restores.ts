@@ -79,7 +79,7 @@ async function restoreInto(
   verify: Verify,
 ): Promise<RestoreRun> {
   const run: RestoreRun = { kind: spec.kind, stack: spec.stack, restore: spec.restore, ok: false, walBytes: spec.walBytes };
-  const stack = new BenchStack(spec.stack, stackOverrides(spec.stack, ctx.images, new Date(), { restore: spec.restore }));
+  const stack = new BenchStack(spec.stack, stackOverrides(spec.stack, ctx.images, new Date(), { restore: spec.restore }), ctx.signal);
   register(stack);
   try {
     ctx.progress.log(`deploying ${spec.stack}: restore ${JSON.stringify(spec.restore)}`);

@@ -32,6 +32,7 @@ export function sampleResults(): BenchResults {
     startedAt: "2026-11-24T01:00:00.000Z",
     finishedAt: "2026-11-24T01:12:30.000Z",
     wallClockMs: 750_000,
+    complete: true,
     options: { ...DEFAULT_OPTIONS, clients: [10, 200] },
     neighbours: ["e2e-failover-primary"],
     environment: { cpus: 2, memoryGiB: 24, kernel: "6.1", docker: "20.10", postgres: "PostgreSQL 17.12", pgbouncer: "1.24.1", image: "pgstack-local/postgres:17-x", node: "v20" },
