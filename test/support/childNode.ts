@@ -1,7 +1,9 @@
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 
-export const repoRoot = path.resolve(__dirname, "..", "..");
+import { repoRoot as findRepoRoot } from "./repoRoot";
+
+export const repoRoot = findRepoRoot();
 
 export interface ChildResult {
   stdout: string;

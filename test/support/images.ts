@@ -1,12 +1,13 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
+import { repoRoot as findRepoRoot } from "./repoRoot";
 
 export interface LocalImages {
   postgres: string;
   pgbouncer: string;
 }
 
-const repoRoot = path.resolve(__dirname, "..", "..");
+const repoRoot = findRepoRoot();
 
 /**
  * Starts a Docker engine when none answers and builds the local images when missing (both scripts

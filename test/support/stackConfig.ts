@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { repoRoot as findRepoRoot } from "./repoRoot";
 import * as yaml from "js-yaml";
 
-const repoRoot = path.resolve(__dirname, "..", "..");
+const repoRoot = findRepoRoot();
 
 /** The `config:` of a real stack file, as Pulumi hands it to the program: strings, objects as JSON. */
 export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {

@@ -1,16 +1,12 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
+import { repoRoot } from "../../support/repoRoot";
 
 // Stack config as Pulumi hands it to the program: `pgstack:key` → string (objects as JSON). The
 // harness runs from dist/, so it finds the repository (Pulumi.yaml) by walking up.
 
-export function repoRoot(from = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
-  }
-}
+export { repoRoot };
 
 const fullKey = (key: string) => (key.includes(":") ? key : `pgstack:${key}`);
 

@@ -1,14 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
+import { repoRoot } from "../../support/repoRoot";
 
 // The harness runs compiled (dist/) in a plain node process. Rebuild when any source it runs is
 // newer than its compiled CLI, so `vitest run --project e2e` after an edit never tests stale code;
 // checked once per test file, so every deploy of a scenario runs the same program.
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+export const REPO_ROOT = repoRoot();
 export const HARNESS_CLI = path.join(REPO_ROOT, "dist", "test", "e2e", "harness", "cli.js");
-const SOURCES = ["index.ts", "components", "config", "providers", "test/e2e/harness", "test/support/recordingMocks.ts"];
+const SOURCES = ["index.ts", "components", "config", "providers", "scripts", "test/e2e/harness", "test/support/recordingMocks.ts"];
 
 function newestMtime(entry: string): number {
   if (!existsSync(entry)) return 0;
