@@ -65,6 +65,10 @@ rejoin_or_stay_fenced() {
   say "fenced by a failover ($(tr '\n' ' ' < "$fence")); rejoining $new_primary as a replica"
   [ -n "$new_primary" ] || stay_fenced "the fence marker names no new primary"
   rewind_source="host=$new_primary port=5432 user=replicator dbname=postgres passfile=$run/pgpass application_name=$PGSTACK_MEMBER connect_timeout=5"
+  # A crashed primary leaves postmaster.pid naming PID 1, which in this new container is this
+  # shell: the single-user run pg_rewind starts for crash recovery would take it for a live
+  # postmaster. Nothing else runs PostgreSQL here yet, so the file is stale.
+  rm -f "$PGDATA/postmaster.pid"
   attempt=1
   until pg_rewind --target-pgdata="$PGDATA" --source-server="$rewind_source"; do
     if [ "$attempt" -ge "${PGSTACK_REJOIN_ATTEMPTS:-12}" ]; then
