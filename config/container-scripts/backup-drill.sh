@@ -40,7 +40,9 @@ CONF
   : > "$1/drill_ident.conf"
 }
 start_instance() { pg_ctl -D "$1" -o "-c config_file=$1/drill.conf" -l "$1/drill.log" -w -t "${2:-600}" start >/dev/null 2>"$errfile"; }
-psql_scratch() { psql -h "$sock" -p 5499 -XAtq -v ON_ERROR_STOP=1 "$@"; }
+# backup.env points PG* at the primary as pgstack_backup; the scratch instances know only their
+# owner, postgres, by peer authentication.
+psql_scratch() { psql -h "$sock" -p 5499 -U postgres -XAtq -v ON_ERROR_STOP=1 "$@"; }
 
 # check_instance LABEL: counts every table of every database and runs amcheck; prints a summary.
 check_instance() {
@@ -92,7 +94,7 @@ if [ -n "$dumps" ]; then
     for f in $dumps; do
       db=$(basename "$(dirname "$f")")
       psql_scratch -d postgres -c "create database \"$db\"" >/dev/null 2>"$errfile" \
-        && pg_restore -h "$sock" -p 5499 -d "$db" --no-owner --no-privileges --exit-on-error "$f" 2>"$errfile" \
+        && pg_restore -h "$sock" -p 5499 -U postgres -d "$db" --no-owner --no-privileges --exit-on-error "$f" 2>"$errfile" \
         || { status=failed; dump_result="restoring $f failed: $(last_error)"; break; }
     done
     if [ "$status" = ok ]; then
@@ -120,10 +122,13 @@ recovery_target = 'immediate'
 recovery_target_action = 'promote'
 CONF
     touch "$data/recovery.signal"
-    if start_instance "$data" 600 && psql_scratch -d postgres -c "select 1 from pg_stat_activity limit 1" >/dev/null 2>&1; then
+    if start_instance "$data" 600; then
+      # With hot_standby off it accepts connections only once recovered and promoted.
       i=0
-      while [ "$(psql_scratch -d postgres -c 'select pg_is_in_recovery()' 2>/dev/null)" != f ] && [ $i -lt 300 ]; do sleep 1; i=$((i + 1)); done
-      if summary=$(check_instance); then
+      while [ "$(psql_scratch -d postgres -c 'select pg_is_in_recovery()' 2>/dev/null)" != f ] && [ $i -lt 600 ] && [ -f "$data/postmaster.pid" ]; do sleep 1; i=$((i + 1)); done
+      if [ "$(psql_scratch -d postgres -c 'select pg_is_in_recovery()' 2>"$errfile")" != f ]; then
+        status=failed; base_result="base backup $newest_base did not finish recovery: $(tail -n 3 "$data/drill.log" 2>/dev/null | tr '\n' ' ' | cut -c1-300)"
+      elif summary=$(check_instance); then
         base_result="base backup $newest_base recovered and promoted, $summary"
       else
         status=failed; base_result="base backup $newest_base: checks failed: $summary $(last_error)"

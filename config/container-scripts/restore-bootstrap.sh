@@ -38,7 +38,8 @@ rm -f "$work/standby.signal" "$work/pgstack.live.conf" "$work/pgstack.bootstrap.
   echo "unix_socket_directories = '$sock'"
   echo "restore_command = 'sh /pgstack/bin/restore-wal.sh $src/wal %f %p'"
   echo "recovery_target_timeline = 'latest'"
-  [ -n "$target" ] && echo "recovery_target_time = '$target'"
+  # PostgreSQL reads timestamps its own way and refuses ISO 8601's trailing Z.
+  [ -n "$target" ] && echo "recovery_target_time = '$(date -u -d "$target" '+%Y-%m-%d %H:%M:%S.%3N+00')'"
   echo "recovery_target_action = 'promote'"
 } > "$work/pgstack.restore.conf"
 touch "$work/recovery.signal"
