@@ -14,7 +14,8 @@ logfile="$root/log/backups.log"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 work="$root/base/.$stamp.partial"
 errfile=$(mktemp)
-trap 'rm -f "$errfile"; rm -rf "$work"' EXIT
+# Whether scheduled or run by hand, a run leaves the manifest current.
+trap 'rm -f "$errfile"; rm -rf "$work"; sh /pgstack/bin/backup-manifest.sh || true' EXIT
 
 say() { line="$(date -u +%Y-%m-%dT%H:%M:%SZ) pgstack-backup: $*"; echo "$line"; echo "$line" >> "$logfile"; }
 last_error() { tail -n 1 "$errfile" | tr -d '\n' | cut -c1-300; }

@@ -19,7 +19,8 @@ errfile=$(mktemp)
 say() { line="$(date -u +%Y-%m-%dT%H:%M:%SZ) pgstack-backup: $*"; echo "$line"; echo "$line" >> "$logfile"; }
 last_error() { tail -n 1 "$errfile" | tr -d '\n' | cut -c1-300; }
 stop_instance() { [ -f "$1/postmaster.pid" ] && pg_ctl -D "$1" -m immediate stop >/dev/null 2>&1; return 0; }
-cleanup() { stop_instance "$work/dump-data"; stop_instance "$work/base-data"; rm -rf "$work" "$errfile"; }
+# Whether scheduled or run by hand, a run leaves the manifest current.
+cleanup() { stop_instance "$work/dump-data"; stop_instance "$work/base-data"; rm -rf "$work" "$errfile"; sh /pgstack/bin/backup-manifest.sh || true; }
 trap cleanup EXIT
 
 # A scratch instance listens only on a private socket; it never archives and never replicates.
@@ -93,7 +94,8 @@ if [ -n "$dumps" ]; then
   if [ "$status" = ok ]; then
     for f in $dumps; do
       db=$(basename "$(dirname "$f")")
-      psql_scratch -d postgres -c "create database \"$db\"" >/dev/null 2>"$errfile" \
+      # initdb made `postgres` already (empty); every other database is created first.
+      { [ "$db" = postgres ] || psql_scratch -d postgres -c "create database \"$db\"" >/dev/null 2>"$errfile"; } \
         && pg_restore -h "$sock" -p 5499 -U postgres -d "$db" --no-owner --no-privileges --exit-on-error "$f" 2>"$errfile" \
         || { status=failed; dump_result="restoring $f failed: $(last_error)"; break; }
     done

@@ -13,7 +13,8 @@ mkdir -p "$root/dumps" "$root/log" "$root/status"
 logfile="$root/log/backups.log"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 errfile=$(mktemp)
-trap 'rm -f "$errfile"' EXIT
+# Whether scheduled or run by hand, a run leaves the manifest current.
+trap 'rm -f "$errfile"; sh /pgstack/bin/backup-manifest.sh || true' EXIT
 
 now_ms() { t=$(date +%s%3N); case "$t" in *N) echo $(( $(date +%s) * 1000 ));; *) echo "$t";; esac; }
 say() { line="$(date -u +%Y-%m-%dT%H:%M:%SZ) pgstack-backup: $*"; echo "$line"; echo "$line" >> "$logfile"; }

@@ -91,5 +91,8 @@ tmp="$root/.manifest.json.tmp"
     f="$root/status/${s%%:*}"
     if [ -f "$f" ]; then echo "${s#*:}: $(kv "$f" status) at $(kv "$f" finished)"; else echo "${s#*:}: never"; fi
   done
-  [ -f "$root/status/last-drill" ] && echo "  $(kv "$root/status/last-drill" dump)" && echo "  $(kv "$root/status/last-drill" base)"
+  if [ -f "$root/status/last-drill" ]; then
+    echo "  $(kv "$root/status/last-drill" dump)"
+    echo "  $(kv "$root/status/last-drill" base)"
+  fi
 } > "$root/.MANIFEST.txt.tmp" && mv "$root/.MANIFEST.txt.tmp" "$root/MANIFEST.txt"

@@ -43,7 +43,6 @@ run() {
     sleep 5 & wait $!
   done
   wait "$job" || true
-  sh /pgstack/bin/backup-manifest.sh || true
 }
 
 # This shell is the container's PID 1, which ignores SIGTERM unless it traps it: `docker stop`
