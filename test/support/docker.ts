@@ -1,40 +1,12 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as net from "node:net";
 
 // A small wrapper around the docker CLI for tests: run, exec, inspect, remove, networks, and free
 // loopback ports. Generic on purpose: nothing here knows about PostgreSQL.
 
-export interface DockerResult {
-  stdout: string;
-  stderr: string;
-  code: number;
-}
-
-/** Runs `docker args...`; resolves with the output and exit code, whatever the code. */
-export function dockerRaw(args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<DockerResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      "docker",
-      args,
-      { maxBuffer: 64 * 1024 * 1024, timeout: options.timeoutMs ?? 120_000, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof (error as { code?: unknown }).code === "number" ? (error as { code: number }).code : 1) : 0;
-        resolve({ stdout, stderr, code });
-      },
-    );
-    if (options.input !== undefined) child.stdin?.end(options.input);
-  });
-}
-
-/** Runs `docker args...` and returns trimmed stdout; throws with stderr when it fails. */
-export async function docker(args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<string> {
-  const result = await dockerRaw(args, options);
-  if (result.code !== 0) {
-    throw new Error(`docker ${args.join(" ")} failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
-  }
-  return result.stdout.trim();
-}
+// The CLI runner itself is the one pgstack's operational scripts use.
+export { docker, dockerRaw, type DockerResult } from "../../scripts/lib/docker";
+import { docker, dockerRaw, type DockerResult } from "../../scripts/lib/docker";
 
 /** A unique name prefix for one test file's Docker objects, e.g. `pgstack-it-3f9a1c`. */
 export function uniquePrefix(kind = "it"): string {

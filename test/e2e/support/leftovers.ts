@@ -18,16 +18,28 @@ async function names(args: string[]): Promise<string[]> {
 
 const unique = (lists: string[][]) => [...new Set(lists.flat())].sort();
 
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const PART = "(primary|replica-\\d+|pgbouncer|backup)";
+
+/**
+ * The names the program gives (config/topology.ts `names`), exactly: a prefix match would take
+ * stack `e2e-dr-pitr`'s containers for leftovers of stack `e2e-dr`.
+ */
+export const stackNamePatterns = (stack: string) => ({
+  container: new RegExp(`^${escape(stack)}-${PART}$`),
+  volume: new RegExp(`^${escape(stack)}-(${PART}-data|backups)$`),
+});
+
 export async function leftovers(stack: string): Promise<Leftovers> {
   const byLabel = `label=pgstack.stack=${stack}`;
-  const isOurs = (name: string) => name.startsWith(`${stack}-`);
+  const ours = stackNamePatterns(stack);
   const containers = unique([
     await names(["ps", "-a", "--filter", byLabel, "--format", "{{.Names}}"]),
-    (await names(["ps", "-a", "--filter", `name=${stack}-`, "--format", "{{.Names}}"])).filter(isOurs),
+    (await names(["ps", "-a", "--filter", `name=${stack}-`, "--format", "{{.Names}}"])).filter((n) => ours.container.test(n)),
   ]);
   const volumes = unique([
     await names(["volume", "ls", "--filter", byLabel, "--format", "{{.Name}}"]),
-    (await names(["volume", "ls", "--filter", `name=${stack}-`, "--format", "{{.Name}}"])).filter(isOurs),
+    (await names(["volume", "ls", "--filter", `name=${stack}-`, "--format", "{{.Name}}"])).filter((n) => ours.volume.test(n)),
   ]);
   const networks = unique([
     await names(["network", "ls", "--filter", byLabel, "--format", "{{.Name}}"]),
