@@ -161,6 +161,22 @@ describe("rebuilding from the backup directory", () => {
     expect(timeline).toBeGreaterThan(1);
   });
 
+  it("becomes an ordinary stack when restore is removed: the primary's container is replaced, its data stays", async () => {
+    const pitr = stacks.find((st) => st.stack === "e2e-dr-pitr") as E2EStack;
+    pitr.configure({ restore: {} });
+    const result = await pitr.up();
+    const changes = result.steps.filter((st) => st.op !== "same").map((st) => `${st.op} ${st.name}`);
+    expect(changes).toContain("replace primary");
+    expect(changes).toContain("delete restore-plan");
+    expect(changes.filter((c) => /replica-1$|-slot$|-role$|database$/.test(c)), changes.join(", ")).toEqual([]);
+    const out = outputsOf(result);
+    expect(await tokens(fromUrl(out.writeUrl))).toEqual(before);
+    expect(out.streaming).toMatchObject([{ name: "replica-1", state: "streaming", markerReplayed: true }]);
+    // And the next deploy changes nothing.
+    const again = await pitr.up();
+    expect(again.steps.filter((st) => st.op !== "same").map((st) => `${st.op} ${st.name}`)).toEqual([]);
+  });
+
   it("restores to the latest point after the host is lost, and reports the recovery point and time", async () => {
     // Writes go on until the host dies; each row records when it was committed.
     const app = fromUrl(outputs.writeUrl);
