@@ -61,6 +61,11 @@ export function renderPgbouncerLiveIni(s: Pick<StackSettings, "pgbouncer" | "dat
     "ignore_startup_parameters = extra_float_digits",
     // Re-resolve member aliases quickly, so a moved primary is found.
     "dns_max_ttl = 5",
+    // After a failed login to a member (the primary that just died), PgBouncer holds new clients
+    // until it retries: 15 s by default, which would outlast a failover by far. Retry after 1 s,
+    // and give up a connect to a member that vanished after 5 s instead of 15.
+    "server_login_retry = 1",
+    "server_connect_timeout = 5",
     "",
     "[databases]",
     `${s.database} = ${target([topology.primaryHost])}`,

@@ -167,6 +167,12 @@ describe("PgBouncer renderers", () => {
     expect(live).toContain("max_client_conn = 1000");
   });
 
+  it("retries a failed server login after 1 s: after a failover, clients are not held for PgBouncer's default 15 s", () => {
+    const live = renderPgbouncerLiveIni(settings(), { primaryHost: "replica-1", standbyHosts: ["replica-2"] });
+    expect(live).toMatch(/^server_login_retry = 1$/m);
+    expect(live).toMatch(/^server_connect_timeout = 5$/m);
+  });
+
   it("sends read-only traffic to the primary when there are no replicas", () => {
     const live = renderPgbouncerLiveIni(settings({ replicas: 0 }), { primaryHost: "primary", standbyHosts: [] });
     expect(live).toContain("app_ro = host=primary port=5432 dbname=app");
