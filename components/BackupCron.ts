@@ -49,6 +49,7 @@ export class BackupCron extends pulumi.ComponentResource {
           ...scriptUploads([
             "entrypoint.sh",
             "backup-scheduler.sh",
+            "backup-job.sh",
             "backup-dumps.sh",
             "backup-base.sh",
             "backup-drill.sh",

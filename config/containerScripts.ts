@@ -12,6 +12,7 @@ export type ContainerScript =
   | "restore-bootstrap.sh"
   | "restore-dump.sh"
   | "backup-scheduler.sh"
+  | "backup-job.sh"
   | "backup-dumps.sh"
   | "backup-base.sh"
   | "backup-drill.sh"

@@ -6,19 +6,12 @@
 # BASE_MAX_AGE_DAYS, never the newest good one, and removes archived WAL older than what the oldest
 # kept backup needs. Exits non-zero when the backup failed; nothing half-written is left.
 set -u
-. /pgstack/conf/backup.env
+. /pgstack/bin/backup-job.sh
 
-root=$BACKUP_ROOT
-mkdir -p "$root/base" "$root/log" "$root/status"
-logfile="$root/log/backups.log"
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$root/base"
 work="$root/base/.$stamp.partial"
-errfile=$(mktemp)
-# Whether scheduled or run by hand, a run leaves the manifest current.
-trap 'rm -f "$errfile"; rm -rf "$work"; sh /pgstack/bin/backup-manifest.sh || true' EXIT
+job_cleanup() { rm -rf "$work"; }
 
-say() { line="$(date -u +%Y-%m-%dT%H:%M:%SZ) pgstack-backup: $*"; echo "$line"; echo "$line" >> "$logfile"; }
-last_error() { tail -n 1 "$errfile" | tr -d '\n' | cut -c1-300; }
 record() { printf 'run=%s\nstatus=%s\nexit=%s\nfinished=%s\n' "$stamp" "$1" "$2" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$root/status/last-base.tmp" && mv "$root/status/last-base.tmp" "$root/status/last-base"; }
 fail() { say "run=$stamp kind=base status=failed step=$1 error=\"$(last_error)\""; record failed 1; exit 1; }
 

@@ -6,22 +6,12 @@
 # broken B-tree index. The result goes to status/last-drill and the log; the scratch data is
 # removed afterwards. Exits non-zero when a check failed.
 set -u
-. /pgstack/conf/backup.env
+. /pgstack/bin/backup-job.sh
 
-root=$BACKUP_ROOT
-mkdir -p "$root/log" "$root/status"
-logfile="$root/log/backups.log"
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
 work="$root/.drill-$stamp"
 sock="$work/sock"
-errfile=$(mktemp)
-
-say() { line="$(date -u +%Y-%m-%dT%H:%M:%SZ) pgstack-backup: $*"; echo "$line"; echo "$line" >> "$logfile"; }
-last_error() { tail -n 1 "$errfile" | tr -d '\n' | cut -c1-300; }
 stop_instance() { [ -f "$1/postmaster.pid" ] && pg_ctl -D "$1" -m immediate stop >/dev/null 2>&1; return 0; }
-# Whether scheduled or run by hand, a run leaves the manifest current.
-cleanup() { stop_instance "$work/dump-data"; stop_instance "$work/base-data"; rm -rf "$work" "$errfile"; sh /pgstack/bin/backup-manifest.sh || true; }
-trap cleanup EXIT
+job_cleanup() { stop_instance "$work/dump-data"; stop_instance "$work/base-data"; rm -rf "$work"; }
 
 # A scratch instance listens only on a private socket; it never archives and never replicates.
 scratch_conf() {

@@ -6,19 +6,10 @@
 # summary line, with durations and sizes, to stdout and to the backup volume, and records its exit
 # status in status/last-run. Exits non-zero when any dump failed.
 set -u
-. /pgstack/conf/backup.env
+. /pgstack/bin/backup-job.sh
 
-root=$BACKUP_ROOT
-mkdir -p "$root/dumps" "$root/log" "$root/status"
-logfile="$root/log/backups.log"
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-errfile=$(mktemp)
-# Whether scheduled or run by hand, a run leaves the manifest current.
-trap 'rm -f "$errfile"; sh /pgstack/bin/backup-manifest.sh || true' EXIT
-
+mkdir -p "$root/dumps"
 now_ms() { t=$(date +%s%3N); case "$t" in *N) echo $(( $(date +%s) * 1000 ));; *) echo "$t";; esac; }
-say() { line="$(date -u +%Y-%m-%dT%H:%M:%SZ) pgstack-backup: $*"; echo "$line"; echo "$line" >> "$logfile"; }
-last_error() { tail -n 1 "$errfile" | tr -d '\n' | cut -c1-300; }
 
 run_started=$(now_ms)
 failures=0
