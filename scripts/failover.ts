@@ -12,7 +12,6 @@ import {
   repointConninfo,
   repointPgbouncer,
   setStackConfigValue,
-  type StandbyState,
 } from "../config/failover";
 import { slotNameFor } from "../config/topology";
 import { docker, dockerRaw, psqlIn, readIn, writeIn } from "./lib/docker";

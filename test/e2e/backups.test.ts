@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { exec } from "../support/docker";
 import type { HarnessResult } from "./harness/result";
-import { outputsOf } from "./support/cluster";
+import { outputsOf, superuserConnection } from "./support/cluster";
 import { BACKUP_ROOT, dumpsOf, sh, stampOf } from "./support/backupVolume";
 import { E2EStack } from "./support/e2eStack";
-import { fromUrl, parseEndpoint, query } from "./support/pg";
+import { fromUrl, query } from "./support/pg";
 import { pollUntil } from "./support/poll";
 
 // Scenario 3: logical backups on a real schedule, restored and compared; retention; a failing dump.
@@ -38,7 +38,7 @@ async function fingerprint(database: string): Promise<Record<string, string>> {
 
 beforeAll(async () => {
   deployed = await stack.up();
-  superuser = { ...fromUrl(outputsOf(deployed).writeUrl), ...parseEndpoint(outputsOf(deployed).primaryEndpoint), user: "postgres", password: stack.password("superuser") };
+  superuser = superuserConnection(stack, outputsOf(deployed));
   const app = fromUrl(outputsOf(deployed).writeUrl);
   await query(app, "CREATE TABLE items (id int PRIMARY KEY, payload text NOT NULL, amount numeric(12,2))");
   await query(app, "INSERT INTO items SELECT g, md5(g::text), g * 1.25 FROM generate_series(1, 5000) g");

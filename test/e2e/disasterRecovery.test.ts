@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { docker, dockerRaw } from "../support/docker";
-import { outputsOf, type ClusterOutputs } from "./support/cluster";
-import { BACKUP_ROOT, sh } from "./support/backupVolume";
+import { outputsOf, superuserConnection, type ClusterOutputs } from "./support/cluster";
+import { sh } from "./support/backupVolume";
 import { E2EStack } from "./support/e2eStack";
-import { fromUrl, parseEndpoint, query, withClient } from "./support/pg";
+import { fromUrl, query, withClient } from "./support/pg";
 import { pollUntil } from "./support/poll";
 
 // Issue 5: the stack keeps its backups in a host directory (what survives losing the host), the
@@ -47,7 +47,6 @@ let before: string[] = [];
 let after: string[] = [];
 let targetTime = "";
 
-const superuserOf = (stack: E2EStack, out: ClusterOutputs) => ({ ...fromUrl(out.writeUrl), ...parseEndpoint(out.primaryEndpoint), user: "postgres", password: stack.password("superuser") });
 const tokens = async (config: ReturnType<typeof fromUrl>) => (await query<{ token: string }>(config, "SELECT token FROM orders ORDER BY id")).map((r) => r.token);
 const newestArchived = () => readdirSync(path.join(storage, "wal")).filter((f) => /^[0-9A-F]{24}$/.test(f)).sort().pop();
 
@@ -68,7 +67,7 @@ async function loseTheHost(): Promise<void> {
 
 beforeAll(async () => {
   outputs = outputsOf(await source.up());
-  superuser = superuserOf(source, outputs);
+  superuser = superuserConnection(source, outputs);
   await query(fromUrl(outputs.writeUrl), "CREATE TABLE orders (id bigserial PRIMARY KEY, token text NOT NULL, committed_at timestamptz NOT NULL DEFAULT clock_timestamp())");
   // The backup container takes a first base backup as soon as it starts.
   await pollUntil("first base backup", async () => (readdirSync(path.join(storage, "base")).some((d) => /^\d{8}T\d{6}Z$/.test(d)) ? true : undefined), 60_000, 500);
@@ -154,10 +153,10 @@ describe("rebuilding from the backup directory", () => {
     const out = outputsOf(result);
     expect(await tokens(fromUrl(out.writeUrl))).toEqual(before);
     expect(out.streaming).toMatchObject([{ name: "replica-1", state: "streaming", markerReplayed: true }]);
-    const replica = { ...superuserOf(pitr, out), ...parseEndpoint(out.replicaEndpoints[0]) };
+    const replica = superuserConnection(pitr, out, out.replicaEndpoints[0]);
     expect(await tokens(replica)).toEqual(before);
     // The rebuilt stack archives into its own storage, on the timeline the restore began.
-    const [{ timeline }] = await query<{ timeline: number }>(superuserOf(pitr, out), "SELECT timeline_id AS timeline FROM pg_control_checkpoint()");
+    const [{ timeline }] = await query<{ timeline: number }>(superuserConnection(pitr, out), "SELECT timeline_id AS timeline FROM pg_control_checkpoint()");
     expect(timeline).toBeGreaterThan(1);
   });
 

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { docker, inspect, logs, start } from "../support/docker";
-import { expectTokenVisible, memberConnection, outputsOf, writeToken, type ClusterOutputs } from "./support/cluster";
+import { expectTokenVisible, memberConnection, outputsOf, superuserConnection, writeToken, type ClusterOutputs } from "./support/cluster";
 import { REPO_ROOT } from "./support/buildHarness";
 import { E2EStack } from "./support/e2eStack";
-import { fromUrl, parseEndpoint, query, withClient } from "./support/pg";
+import { fromUrl, query, withClient } from "./support/pg";
 import { pollUntil } from "./support/poll";
 
 // Scenario 5 on the production shape (two replicas, one synchronous): the primary crashes under
@@ -27,7 +27,7 @@ let acknowledged: string[] = [];
 let newPrimary = "";
 let survivor = "";
 const endpointOf = (member: string) => `127.0.0.1:${member === "primary" ? ports.primary : ports.replicaBase + Number(member.split("-")[1]) - 1}`;
-const asSuperuser = (member: string) => ({ ...fromUrl(outputs.writeUrl), database: "app", ...parseEndpoint(endpointOf(member)), user: "postgres", password: stack.password("superuser") });
+const asSuperuser = (member: string) => superuserConnection(stack, outputs, endpointOf(member));
 
 function runFailover(args: string[]): { code: number | null; output: string; ms: number } {
   const started = Date.now();

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { dockerRaw, start, stop } from "../support/docker";
-import type { HarnessResult } from "./harness/result";
-import { containerIdentities, expectTokenVisible, memberConnection, outputsOf, writeToken, type ClusterOutputs } from "./support/cluster";
+import { containerIdentities, expectTokenVisible, memberConnection, outputsOf, superuserConnection, writeToken, type ClusterOutputs } from "./support/cluster";
 import { E2EStack } from "./support/e2eStack";
 import { partsOf } from "./support/freshDeploy";
 import { leftovers } from "./support/leftovers";
-import { fromUrl, parseEndpoint, query, withClient } from "./support/pg";
+import { fromUrl, query, withClient } from "./support/pg";
 import { pollUntil } from "./support/poll";
 
 // Scenarios 4 and 6 on the production shape without protection (two replicas, one synchronous),
@@ -29,7 +28,7 @@ async function ticks(config: ReturnType<typeof fromUrl>): Promise<string> {
 beforeAll(async () => {
   const deployed = await stack.up();
   outputs = outputsOf(deployed);
-  superuser = { ...fromUrl(outputs.writeUrl), ...parseEndpoint(outputs.primaryEndpoint), user: "postgres", password: stack.password("superuser") };
+  superuser = superuserConnection(stack, outputs);
   await query(fromUrl(outputs.writeUrl), "CREATE TABLE ticks (id bigserial PRIMARY KEY, token text NOT NULL)");
 });
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { mockPassword } from "../support/programMocks";
-import { plainStrings, type RecordedResource } from "../support/recordingMocks";
+import type { RecordedResource } from "../support/recordingMocks";
 import type { ProgramRun } from "../support/runProgram";
 
 export const T = {

@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import * as path from "node:path";
 
 import { repoRoot as findRepoRoot } from "./repoRoot";
 

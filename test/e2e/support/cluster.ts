@@ -27,6 +27,11 @@ export function memberConnection(outputs: ClusterOutputs, endpoint: string): Cli
   return { ...app, ...parseEndpoint(endpoint) };
 }
 
+/** The superuser against one member's published endpoint, the primary's by default. */
+export function superuserConnection(stack: E2EStack, outputs: ClusterOutputs, endpoint = outputs.primaryEndpoint): ClientConfig {
+  return { ...memberConnection(outputs, endpoint), user: "postgres", password: stack.password("superuser") };
+}
+
 export interface ContainerIdentity {
   id: string;
   startedAt: string;

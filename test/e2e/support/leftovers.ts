@@ -1,3 +1,4 @@
+import { names as programNames } from "../../../config/topology";
 import { dockerRaw } from "../../support/docker";
 
 // What a stack left on the Docker host, found two ways: by the `pgstack.stack` label the program
@@ -43,7 +44,7 @@ export async function leftovers(stack: string): Promise<Leftovers> {
   ]);
   const networks = unique([
     await names(["network", "ls", "--filter", byLabel, "--format", "{{.Name}}"]),
-    (await names(["network", "ls", "--filter", `name=pgstack-${stack}`, "--format", "{{.Name}}"])).filter((n) => n === `pgstack-${stack}`),
+    (await names(["network", "ls", "--filter", `name=${programNames.network(stack)}`, "--format", "{{.Name}}"])).filter((n) => n === programNames.network(stack)),
   ]);
   return { containers, volumes, networks };
 }
