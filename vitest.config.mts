@@ -8,8 +8,10 @@ export default defineConfig({
     reporters: ["default", "json"],
     outputFile: { json: ".test-results/vitest.json" },
     projects: [
-      { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
-      { test: { name: "program", include: ["test/program/**/*.test.ts"], testTimeout: 30_000 } },
+      // Some unit tests spawn processes (the harness CLI, sh, tar): on a busy machine those take
+      // seconds, so no test may depend on vitest's default 5 s.
+      { test: { name: "unit", include: ["test/unit/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 120_000 } },
+      { test: { name: "program", include: ["test/program/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 120_000 } },
       {
         test: {
           name: "integration",

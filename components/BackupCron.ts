@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { files, paths } from "../config/containerPaths";
 import type { StackSettings } from "../config/settings";
+import { canonicalDuration } from "../config/dockerCanonicalForms";
 import { names } from "../config/topology";
 import { LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
 import type { MountSource } from "./PostgresMember";
@@ -62,16 +63,19 @@ export class BackupCron extends pulumi.ComponentResource {
         ],
         healthcheck: {
           tests: ["CMD-SHELL", `sh ${paths.bin}/backup-health.sh`],
-          interval: "10s",
-          timeout: "5s",
+          interval: canonicalDuration(10),
+          timeout: canonicalDuration(5),
           retries: 3,
-          startPeriod: "30s",
+          startPeriod: canonicalDuration(30),
         },
         wait: true,
         waitTimeout: 90,
         restart: "unless-stopped",
         // Restore drills run a scratch PostgreSQL in here.
         memory: 1024,
+        // Set, not left to Docker (which derives twice the memory and the provider then reads back
+        // as a change on every deploy): no swap, like the PostgreSQL members.
+        memorySwap: 1024,
         stopSignal: "SIGTERM",
         stopTimeout: 30,
         logDriver: "json-file",

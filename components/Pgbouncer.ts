@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PORTS, files, paths } from "../config/containerPaths";
 import { renderPgbouncerIni } from "../config/renderPgbouncer";
 import type { StackSettings } from "../config/settings";
+import { canonicalDuration } from "../config/dockerCanonicalForms";
 import { names } from "../config/topology";
 import { LOG_OPTIONS, scriptUploads, stackLabels } from "./containerDefaults";
 import { liveConfig } from "./LiveConfig";
@@ -52,15 +53,18 @@ export class Pgbouncer extends pulumi.ComponentResource {
         uploads: [...scriptUploads(["entrypoint.sh", "apply-live-config.sh"]), { file: files.pgbouncerIni, content: renderPgbouncerIni() }],
         healthcheck: {
           tests: ["CMD-SHELL", `grep -q ':${portHex} 00000000:0000 0A' /proc/net/tcp`],
-          interval: "5s",
-          timeout: "3s",
+          interval: canonicalDuration(5),
+          timeout: canonicalDuration(3),
           retries: 3,
-          startPeriod: "30s",
+          startPeriod: canonicalDuration(30),
         },
         wait: true,
         waitTimeout: 60,
         restart: "unless-stopped",
         memory: 256,
+        // Set, not left to Docker (which derives twice the memory and the provider then reads back
+        // as a change on every deploy): no swap, like the PostgreSQL members.
+        memorySwap: 256,
         ulimits: [{ name: "nofile", soft: nofile, hard: nofile }],
         // SIGINT is PgBouncer's safe shutdown: it waits for running transactions to finish.
         stopSignal: "SIGINT",

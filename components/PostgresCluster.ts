@@ -5,7 +5,7 @@ import { renderBackupEnv, BACKUP_USER } from "../config/renderBackupEnv";
 import { PGBOUNCER_ADMIN_USER, PGBOUNCER_STATS_USER, readOnlyDatabase, renderPgbouncerLiveIni, renderUserlist } from "../config/renderPgbouncer";
 import { renderPgHba } from "../config/renderPgHba";
 import { renderPgpass } from "../config/renderPgpass";
-import { renderLiveConf, renderPostgresqlConf } from "../config/renderPostgresqlConf";
+import { renderLiveConf, renderPostgresqlConf, restartSettingArgs } from "../config/renderPostgresqlConf";
 import type { StackSettings } from "../config/settings";
 import { clusterMembers, connectHost, endpoint, names, roles, type Member } from "../config/topology";
 import { paths } from "../config/containerPaths";
@@ -68,7 +68,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         };
 
     const shared = splitByRestart(clusterPostgresqlSettings(s));
-    const postgresqlConf = renderPostgresqlConf(shared.restart);
+    const postgresqlConf = renderPostgresqlConf();
     const pgHba = renderPgHba({ replicationRoles: ["replicator", BACKUP_USER] });
     const replicatorPgpass = credentials.replicator.password.apply((password) => renderPgpass([{ user: "replicator", password }]));
 
@@ -86,6 +86,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
           image: postgresImage.imageId,
           networkName: network.name,
           backupStorage,
+          restartSettingArgs: restartSettingArgs(shared.restart),
           postgresqlConf,
           pgHba,
           liveConf: renderLiveConf({ ...shared.live, ...memberStandbySettings(m, primary) }),
@@ -98,11 +99,12 @@ export class PostgresCluster extends pulumi.ComponentResource {
 
     // Nothing is touched while the config's primary contradicts the running cluster (a failover
     // not yet recorded in the config): the guard's check fails the preview.
+    const memberEndpoints = clusterMembers(s).map((m) => ({ name: m.name, host, port: m.hostPort }));
     const guard = new PrimaryGuard(
       "primary-guard",
       {
         expectedPrimary: primary.name,
-        members: clusterMembers(s).map((m) => ({ name: m.name, host, port: m.hostPort })),
+        members: memberEndpoints,
         user: "postgres",
         password: credentials.superuser.password,
       },
@@ -117,9 +119,11 @@ export class PostgresCluster extends pulumi.ComponentResource {
     // Everything below talks to the primary through its published port, once it is healthy.
     const connection = { host, port: primary.hostPort, user: "postgres", password: credentials.superuser.password };
     const onPrimary = { parent: this, dependsOn: [primaryMember] };
-    // Roles and the database live in the primary's data directory and go with it: a destroy does
-    // not drop them one by one (it could not: the app role owns the database, which is never dropped).
-    const inPrimaryData = { ...onPrimary, deletedWith: primaryMember.container };
+    // Roles and the database live in the data directory and go with it: pgstack never drops them
+    // (the app role owns the database, which is never dropped), so removing one from the stack, or
+    // destroying it, only forgets it. Not `deletedWith` the primary's container: the engine then
+    // re-creates them whenever that container is replaced (a restart-only setting, a failover).
+    const inPrimaryData = { ...onPrimary, retainOnDelete: true };
     const role = (resourceName: string, roleName: string, extra: { replication?: boolean; inRoles?: string[] }, verifier: pulumi.Output<string>) =>
       new PostgresRole(
         resourceName,
@@ -139,7 +143,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
     );
 
     const standbyMembers = standbys.map((m) => {
-      const slot = new ReplicationSlot(`${m.name}-slot`, { ...connection, slotName: m.slotName }, onPrimary);
+      const slot = new ReplicationSlot(`${m.name}-slot`, { ...connection, slotName: m.slotName, clusterMembers: memberEndpoints }, onPrimary);
       return member(m, "clone", [guard, replicatorRole, slot]);
     });
     this.members = [primaryMember, ...standbyMembers];

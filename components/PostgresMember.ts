@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PORTS, files, paths } from "../config/containerPaths";
 import type { StackSettings } from "../config/settings";
+import { canonicalCpus, canonicalDuration } from "../config/dockerCanonicalForms";
 import { names, type Member } from "../config/topology";
 import { LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
 import { liveConfig } from "./LiveConfig";
@@ -30,7 +31,9 @@ export interface PostgresMemberArgs {
   networkName: pulumi.Input<string>;
   /** The stack's backup storage, where the primary archives WAL. */
   backupStorage: MountSource;
-  /** postgresql.conf (settings that need a restart) and pg_hba.conf, the same for every member. */
+  /** Settings that need a restart, as `-c name=value` arguments of the container's command. */
+  restartSettingArgs: string[];
+  /** postgresql.conf (which includes what the command and the live file set) and pg_hba.conf, the same for every member. */
   postgresqlConf: string;
   pgHba: string;
   /** pgstack.live.conf for this member: applied with a reload. */
@@ -72,8 +75,9 @@ export class PostgresMember extends pulumi.ComponentResource {
       ...(args.restoreTargetTime ? [`PGSTACK_RESTORE_TARGET_TIME=${args.restoreTargetTime}`] : []),
     ];
 
-    // A clone or a restore can take long on a large database; a fresh primary not up in 90 s is broken.
-    const startPeriodSeconds = args.bootstrap === "initdb" ? 90 : 1800;
+    // How long a deploy waits for the new container to be healthy: a clone or a restore can take
+    // long on a large database; a fresh primary not up in 90 s is broken.
+    const waitSeconds = args.bootstrap === "initdb" ? 120 : 1830;
 
     this.container = new docker.Container(
       m.name,
@@ -83,7 +87,7 @@ export class PostgresMember extends pulumi.ComponentResource {
         hostname: m.name,
         user: "root",
         entrypoints: ["/bin/sh", `${paths.bin}/entrypoint.sh`],
-        command: ["postgres"],
+        command: ["postgres", ...args.restartSettingArgs],
         envs,
         labels: stackLabels(s.stack, m.name),
         networksAdvanced: [{ name: args.networkName, aliases: [m.name] }],
@@ -115,17 +119,19 @@ export class PostgresMember extends pulumi.ComponentResource {
           // every 5 s. A role that authenticates with SCRAM makes pg_isready hang up at the
           // password request, which PostgreSQL does not log; the role need not exist.
           tests: ["CMD-SHELL", `pg_isready -q -h ${paths.socketDir} -p ${CONTAINER_PORTS.postgres} -U pgstack_healthcheck -d postgres`],
-          interval: "5s",
-          timeout: "5s",
+          interval: canonicalDuration(5),
+          timeout: canonicalDuration(5),
           retries: 3,
-          startPeriod: `${startPeriodSeconds}s`,
+          // The same for every member, whatever its role: crash recovery or catching up after a
+          // restart can take long on any of them, and a role change must not change the container.
+          startPeriod: canonicalDuration(1800),
         },
         wait: true,
-        waitTimeout: startPeriodSeconds + 30,
+        waitTimeout: waitSeconds,
         restart: "unless-stopped",
         memory: s.memoryMb,
         memorySwap: s.memoryMb,
-        cpus: String(s.cpus),
+        cpus: canonicalCpus(s.cpus),
         shmSize: Math.min(1024, Math.max(128, Math.floor(s.memoryMb / 4))),
         // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, a checkpoint is written.
         stopSignal: "SIGINT",
@@ -139,6 +145,11 @@ export class PostgresMember extends pulumi.ComponentResource {
         // The container name and host port are fixed, so the old container must go first.
         deleteBeforeReplace: true,
         dependsOn: args.dependsOn,
+        // How an empty data volume is filled (envs) and how long the first start may take matter
+        // only when the container is created: once its data exists, a failover that changes the
+        // member's role or a restore setting removed afterwards must not restart it. A container
+        // replaced for another reason is created with the current values.
+        ignoreChanges: ["envs", "waitTimeout"],
       },
     );
 

@@ -24,6 +24,8 @@ export const paths = {
 
 export const files = {
   postgresqlConf: `${paths.conf}/postgresql.conf`,
+  /** Settings that need a restart, written at every start from the container's command. */
+  postgresqlRestart: `${paths.run}/postgresql.restart.conf`,
   pgHba: `${paths.conf}/pg_hba.conf`,
   /** Reloadable settings, written by `pulumi up` into PGDATA so they survive container replacement. */
   postgresqlLive: `${paths.pgdata}/pgstack.live.conf`,

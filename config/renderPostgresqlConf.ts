@@ -14,17 +14,34 @@ function renderSettings(settings: Record<string, string>): string {
 }
 
 /**
- * The uploaded postgresql.conf: settings that need a restart. It includes, in this order, the
- * bootstrap file a cloned replica writes for itself and the live file `pulumi up` keeps current,
- * so live values win.
+ * Settings that need a restart, as arguments of the member container's command
+ * (`postgres -c name=value ...`, sorted). They live in the container's definition rather than in an
+ * uploaded file because uploads are masked in a preview (they carry secrets): a changed setting
+ * shows as one changed argument, and, like every change of the command, replaces the container.
+ * The entrypoint writes them to the file postgresql.conf includes first.
  */
-export function renderPostgresqlConf(restartSettings: Record<string, string>): string {
+export function restartSettingArgs(restartSettings: Record<string, string>): string[] {
+  return Object.keys(restartSettings)
+    .sort()
+    .flatMap((name) => {
+      const value = restartSettings[name];
+      if (/[\n\r\0]/.test(value)) throw new Error(`setting ${name}: a value cannot contain a line break or NUL`);
+      return ["-c", `${name}=${value}`];
+    });
+}
+
+/**
+ * The uploaded postgresql.conf, the same for every member: it includes, in this order, the
+ * restart settings the entrypoint wrote from the container's command, the bootstrap file a cloned
+ * replica writes for itself and the live file `pulumi up` keeps current, so live values win.
+ */
+export function renderPostgresqlConf(): string {
   return [
-    "# postgresql.conf rendered by pgstack. Settings here need a restart: changing one replaces the",
-    "# member's container (its data volume stays). Reloadable settings live in pgstack.live.conf.",
+    "# postgresql.conf rendered by pgstack. Settings that need a restart come from the container's",
+    "# command (changing one replaces the member's container; its data volume stays); reloadable",
+    "# settings live in pgstack.live.conf.",
     "",
-    renderSettings(restartSettings),
-    "",
+    `include = ${quoteSetting(files.postgresqlRestart)}`,
     `include_if_exists = ${quoteSetting(files.postgresqlBootstrap)}`,
     `include_if_exists = ${quoteSetting(files.postgresqlLive)}`,
     "",

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { connect, type ConnectionInputs } from "./connection";
 import { changedKeys } from "./diffing";
+import { probeRole, type MemberEndpoint, type MemberRole } from "./memberRole";
 import { containsUnknown } from "./preview";
 import { withSecretOutputs } from "./resourceOptions";
 
@@ -9,24 +9,12 @@ import { withSecretOutputs } from "./resourceOptions";
 // back at a fenced member. Runs in `check`, the one step the engine runs for every resource in
 // every preview and update, before anything that depends on it.
 
-export interface MemberEndpoint {
-  name: string;
-  host: string;
-  port: number;
-}
-
 export interface PrimaryGuardInputs {
   /** The member the stack config says holds the primary role. */
   expectedPrimary: string;
   members: MemberEndpoint[];
   user: string;
   password: string;
-}
-
-export interface MemberRole {
-  name: string;
-  /** "primary", "standby", or "unreachable" (down, not created yet, or refusing us). */
-  role: "primary" | "standby" | "unreachable";
 }
 
 /** Why the stack's expectedPrimary contradicts what the members report, or undefined when it does not. */
@@ -45,21 +33,6 @@ export function primaryContradiction(expectedPrimary: string, roles: MemberRole[
     );
   }
   return undefined;
-}
-
-async function probeRole(member: MemberEndpoint, user: string, password: string): Promise<MemberRole> {
-  const info: ConnectionInputs = { host: member.host, port: member.port, user, password, connectTimeoutSeconds: 2, statementTimeoutMs: 5000 };
-  try {
-    const client = await connect(info);
-    try {
-      const { rows } = await client.query("select pg_is_in_recovery() as standby");
-      return { name: member.name, role: rows[0].standby ? "standby" : "primary" };
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  } catch {
-    return { name: member.name, role: "unreachable" };
-  }
 }
 
 export class PrimaryGuardProvider implements pulumi.dynamic.ResourceProvider {

@@ -11,6 +11,7 @@ import {
   type InputFailure,
 } from "./connection";
 import { changedKeys } from "./diffing";
+import { probeRole, type MemberEndpoint } from "./memberRole";
 import { isUnknown } from "./preview";
 import { withSecretOutputs } from "./resourceOptions";
 import { slotNameProblem } from "./slotName";
@@ -22,6 +23,12 @@ export interface ReplicationSlotInputs extends ConnectionInputs {
   slotName: string;
   /** How long `delete` waits for an active slot's walsender to go away; default 60. */
   deleteTimeoutSeconds?: number;
+  /**
+   * Every member of the cluster. A slot is deleted wherever the cluster's primary is when it is
+   * deleted: after a failover that is no longer the server it was created on (which may be fenced
+   * and down), so `delete` asks each member which one is the primary.
+   */
+  clusterMembers?: MemberEndpoint[];
 }
 
 export interface ReplicationSlotOutputs extends ReplicationSlotInputs {
@@ -47,6 +54,13 @@ export function checkSlotInputs(news: Record<string, unknown>): InputFailure[] {
     const problem = slotNameProblem(news.slotName);
     if (problem) failures.push({ property: "slotName", reason: problem });
   }
+  const members = news.clusterMembers;
+  if (members !== undefined && !isUnknown(members)) {
+    const ok =
+      Array.isArray(members) &&
+      members.every((m: Record<string, unknown>) => isUnknown(m) || (m && typeof m.name === "string" && typeof m.host === "string" && Number.isInteger(m.port)));
+    if (!ok) failures.push({ property: "clusterMembers", reason: "clusterMembers must be a list of { name, host, port }" });
+  }
   const timeout = news.deleteTimeoutSeconds;
   if (timeout !== undefined && !isUnknown(timeout) && (typeof timeout !== "number" || !(timeout >= 0))) {
     failures.push({ property: "deleteTimeoutSeconds", reason: `deleteTimeoutSeconds must be a number >= 0, got ${JSON.stringify(timeout)}` });
@@ -54,15 +68,15 @@ export function checkSlotInputs(news: Record<string, unknown>): InputFailure[] {
   return failures;
 }
 
-const SLOT_DEFAULTS = { database: "postgres", deleteTimeoutSeconds: DEFAULT_DELETE_TIMEOUT_SECONDS };
+const SLOT_DEFAULTS = { database: "postgres", deleteTimeoutSeconds: DEFAULT_DELETE_TIMEOUT_SECONDS, clusterMembers: [] };
 
 /**
  * A new slotName replaces the slot (old and new names can coexist, so the new one is created
  * first); a new endpoint or identity is an update that ensures the slot there (after a failover
- * the primary moved); timeouts are updates that do not touch the server.
+ * the primary moved); timeouts and the member list are updates that do not touch the server.
  */
 export function diffSlot(olds: Partial<ReplicationSlotOutputs>, news: Partial<ReplicationSlotInputs>): pulumi.dynamic.DiffResult {
-  const changed = changedKeys(olds, news, ["slotName", ...ENDPOINT_FIELDS, ...TIMEOUT_FIELDS, "deleteTimeoutSeconds"], SLOT_DEFAULTS);
+  const changed = changedKeys(olds, news, ["slotName", ...ENDPOINT_FIELDS, ...TIMEOUT_FIELDS, "deleteTimeoutSeconds", "clusterMembers"], SLOT_DEFAULTS);
   return { changes: changed.length > 0, replaces: changed.includes("slotName") ? ["slotName"] : [], deleteBeforeReplace: false };
 }
 
@@ -230,42 +244,90 @@ export class ReplicationSlotProvider implements pulumi.dynamic.ResourceProvider 
   }
 
   /**
-   * Drops the slot so a removed replica does not pin WAL forever. An active slot is waited for
-   * (its replica may be stopping) up to deleteTimeoutSeconds, then refused, never forced.
+   * Drops the slot so a removed replica does not pin WAL forever, on the cluster's current primary
+   * (and on any other member that still has it from an earlier role). An active slot is waited for
+   * (its replica may be stopping) up to deleteTimeoutSeconds, then refused, never forced. Refused
+   * too when no member answers as the primary: then nobody can say the slot is gone.
    */
   async delete(_id: string, props: ReplicationSlotOutputs): Promise<void> {
-    const waitSeconds = props.deleteTimeoutSeconds ?? DEFAULT_DELETE_TIMEOUT_SECONDS;
-    const deadline = Date.now() + waitSeconds * 1000;
-    await withClient(props, async (client) => {
-      for (;;) {
-        const slot = await readSlot(client, props.slotName);
-        if (!slot) return;
-        if (slot.slotType !== "physical") {
-          throw new Error(
-            `ReplicationSlot "${props.slotName}" on ${endpointOf(props)}: the slot of that name is now a ${slot.slotType} slot, not the physical slot pgstack made; not dropping it`,
-          );
-        }
-        if (!slot.active) {
-          try {
-            await client.query("SELECT pg_drop_replication_slot($1)", [props.slotName]);
-            return;
-          } catch (err) {
-            const code = (err as { code?: string }).code;
-            if (code === "42704") return; // dropped meanwhile
-            if (code !== "55006") throw slotError(err, props.slotName, props); // 55006: became active again
-          }
-        } else if (Date.now() >= deadline) {
-          throw new Error(await stillActiveMessage(client, props, slot, waitSeconds));
-        }
-        await sleep(DELETE_POLL_MS);
-      }
-    });
+    const servers = await slotServers(props);
+    if (servers.primaries.length === 0) {
+      throw new Error(
+        `Cannot drop replication slot "${props.slotName}": no member of the cluster answers as the primary ` +
+          `(asked ${servers.asked.join(", ")}). Start the primary and run the deploy again; if the cluster is gone for good, ` +
+          "remove the slot from the stack's state (pulumi state delete <its URN>).",
+      );
+    }
+    for (const server of servers.primaries) await dropWhenInactive(server, props);
+    for (const server of servers.standbys) await dropLeftover(server, props.slotName);
   }
+}
+
+/**
+ * The members to drop the slot on: the primaries and standbys that answer among the slot's own
+ * server and the cluster's members. A slot recorded before clusterMembers existed has only its
+ * own server, which is then used with its full connection timeout, as before.
+ */
+async function slotServers(props: ReplicationSlotOutputs): Promise<{ primaries: ConnectionInputs[]; standbys: ConnectionInputs[]; asked: string[] }> {
+  const own: MemberEndpoint = { name: "(the slot's server)", host: props.host, port: props.port };
+  const members = props.clusterMembers ?? [];
+  if (members.length === 0) return { primaries: [props], standbys: [], asked: [endpointOf(props)] };
+  const endpoints = [own, ...members.filter((m) => endpointOf(m) !== endpointOf(own))];
+  const roles = await Promise.all(endpoints.map((m) => probeRole(m, props.user, props.password)));
+  const at = (m: MemberEndpoint): ConnectionInputs => ({ ...props, host: m.host, port: m.port });
+  return {
+    primaries: endpoints.filter((_, i) => roles[i].role === "primary").map(at),
+    standbys: endpoints.filter((_, i) => roles[i].role === "standby").map(at),
+    asked: endpoints.map((m, i) => `${endpointOf(m)} ${roles[i].role}`),
+  };
+}
+
+/** Drops the slot on the primary, waiting for its walsender to go away. */
+async function dropWhenInactive(server: ConnectionInputs, props: ReplicationSlotOutputs): Promise<void> {
+  const waitSeconds = props.deleteTimeoutSeconds ?? DEFAULT_DELETE_TIMEOUT_SECONDS;
+  const deadline = Date.now() + waitSeconds * 1000;
+  await withClient(server, async (client) => {
+    for (;;) {
+      const slot = await readSlot(client, props.slotName);
+      if (!slot) return;
+      if (slot.slotType !== "physical") {
+        throw new Error(
+          `ReplicationSlot "${props.slotName}" on ${endpointOf(server)}: the slot of that name is now a ${slot.slotType} slot, not the physical slot pgstack made; not dropping it`,
+        );
+      }
+      if (!slot.active) {
+        try {
+          await client.query("SELECT pg_drop_replication_slot($1)", [props.slotName]);
+          return;
+        } catch (err) {
+          const code = (err as { code?: string }).code;
+          if (code === "42704") return; // dropped meanwhile
+          if (code !== "55006") throw slotError(err, props.slotName, server); // 55006: became active again
+        }
+      } else if (Date.now() >= deadline) {
+        throw new Error(await stillActiveMessage(client, { ...props, host: server.host, port: server.port }, slot, waitSeconds));
+      }
+      await sleep(DELETE_POLL_MS);
+    }
+  });
+}
+
+/**
+ * A slot of this name left on a standby (a former primary that rejoined keeps its slots), which
+ * would hold WAL there: dropped when idle. Best effort: the primary's copy is what matters.
+ */
+async function dropLeftover(server: ConnectionInputs, slotName: string): Promise<void> {
+  await withClient({ ...server, connectTimeoutSeconds: 5 }, async (client) => {
+    const slot = await readSlot(client, slotName);
+    if (slot && slot.slotType === "physical" && !slot.active) await client.query("SELECT pg_drop_replication_slot($1)", [slotName]);
+  }).catch(() => undefined);
 }
 
 export interface ReplicationSlotArgs extends ConnectionArgs {
   slotName: pulumi.Input<string>;
   deleteTimeoutSeconds?: pulumi.Input<number>;
+  /** Every member of the cluster (name and published endpoint), where delete looks for the primary. */
+  clusterMembers?: pulumi.Input<pulumi.Input<MemberEndpoint>[]>;
 }
 
 /** A physical replication slot on the primary, one per replica. */
@@ -279,6 +341,7 @@ export class ReplicationSlot extends pulumi.dynamic.Resource {
   declare readonly statementTimeoutMs: pulumi.Output<number | undefined>;
   declare readonly slotName: pulumi.Output<string>;
   declare readonly deleteTimeoutSeconds: pulumi.Output<number | undefined>;
+  declare readonly clusterMembers: pulumi.Output<MemberEndpoint[] | undefined>;
   declare readonly active: pulumi.Output<boolean>;
   declare readonly restartLsn: pulumi.Output<string | null>;
   declare readonly walStatus: pulumi.Output<string | null>;
@@ -291,6 +354,7 @@ export class ReplicationSlot extends pulumi.dynamic.Resource {
       connectTimeoutSeconds: undefined,
       statementTimeoutMs: undefined,
       deleteTimeoutSeconds: undefined,
+      clusterMembers: undefined,
       ...args,
       password: pulumi.secret(args.password),
       active: undefined,

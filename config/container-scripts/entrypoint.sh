@@ -4,7 +4,8 @@
 # images (999 in the official image, 100 in Debian's package); nothing else about the image is assumed.
 set -eu
 
-role="${1:?usage: entrypoint.sh postgres|pgbouncer|backup}"
+role="${1:?usage: entrypoint.sh postgres|pgbouncer|backup [-c name=value ...]}"
+shift
 bin=/pgstack/bin
 run=/pgstack/run
 secrets=/pgstack/secrets
@@ -61,7 +62,7 @@ case "$role" in
     chown postgres /var/run/postgresql /var/lib/postgresql/data
     chmod 775 /var/run/postgresql
     chmod 700 /var/lib/postgresql/data
-    as_postgres /bin/sh "$bin/postgres-member.sh"
+    as_postgres /bin/sh "$bin/postgres-member.sh" "$@"
     ;;
   pgbouncer)
     # Until `pulumi up` writes the live configuration, PgBouncer starts with no databases or users.

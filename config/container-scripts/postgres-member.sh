@@ -18,6 +18,26 @@ slot=$(echo "$PGSTACK_MEMBER" | tr - _)
 
 say() { echo "pgstack[$PGSTACK_MEMBER]: $*" >&2; }
 
+# The settings that need a restart arrive as this container's command (`-c name=value` pairs), so
+# that changing one changes the container; postgresql.conf includes the file written from them.
+write_restart_settings() {
+  out="$run/postgresql.restart.conf"
+  {
+    echo "# Written at start from the container's command by pgstack; changing one replaces the container."
+    while [ $# -gt 0 ]; do
+      case "$#:$1:${2:-}" in
+        [1]:*) say "a lone '$1' in the container's command: expected -c name=value pairs"; exit 64 ;;
+        *:-c:?*=*) ;;
+        *) say "unexpected '$1 ${2:-}' in the container's command: expected -c name=value pairs"; exit 64 ;;
+      esac
+      printf "%s = '%s'\n" "${2%%=*}" "$(printf '%s' "${2#*=}" | sed "s/'/''/g")"
+      shift 2
+    done
+  } > "$out.tmp"
+  mv "$out.tmp" "$out"
+}
+write_restart_settings "$@"
+
 bootstrap_initdb() {
   say "empty data directory: initdb (SCRAM, data checksums, builtin C.UTF-8 locale)"
   rm -rf "$PGDATA.initdb"

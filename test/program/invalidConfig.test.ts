@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect, it } from "vitest";
-import { ConfigError } from "../../config/configError";
+import { StackConfigError } from "../../config/loadStackSettings";
 import { mockResource } from "../support/programMocks";
 import { setRecordingMocks } from "../support/recordingMocks";
 import { stackConfig } from "../support/stackConfig";
@@ -19,8 +19,10 @@ it("refuses a bad stack config before declaring a single resource, naming every 
     () => undefined,
     (err: unknown) => err,
   );
-  expect(failure).toBeInstanceOf(ConfigError);
-  const keys = (failure as ConfigError).problems.map((p) => p.key);
+  // A RunError: the language host prints its message alone, without a stack trace.
+  expect(failure).toBeInstanceOf(StackConfigError);
+  expect(pulumi.RunError.isInstance(failure)).toBe(true);
+  const keys = (failure as StackConfigError).problems.map((p) => p.key);
   expect(keys).toEqual(["pgstack:syncReplicas", "pgstack:postgresql.max_slot_wal_keep_size", "pgstack:ports.primary"]);
   expect((failure as Error).message).toContain("nothing was deployed");
   expect(mocks.resources).toEqual([]);

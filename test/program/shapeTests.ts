@@ -1,5 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { clusterPostgresqlSettings, splitByRestart } from "../../config/postgresqlSettings";
+import { parseStackConfig } from "../../config/parseStackConfig";
 import { isScramVerifier } from "../../config/scram";
+import { containerDecision } from "../e2e/harness/handlers/container";
+import { inspectAsDockerReports, stateAfterCreate } from "../e2e/harness/containerProviderState";
+import { translateContainer } from "../e2e/harness/dockerTranslate";
+import { stackConfig } from "../support/stackConfig";
 import { plainStrings } from "../support/recordingMocks";
 import { runProgram, type ProgramRun } from "../support/runProgram";
 import { dependsOn, expectClusterShape, generatedPasswords, liveStdin, memberNames, T, type ExpectedShape } from "./clusterExpectations";
@@ -166,6 +172,46 @@ export function describeStack(shape: ExpectedShape): void {
         const live = liveStdin(run, `${m}-live-settings`);
         expect(live).toContain(`primary_slot_name = '${m.replace("-", "_")}'`);
         expect(live).toContain(`application_name=${m} `);
+      }
+    });
+
+    it("declares every container in the forms the Docker provider stores, so a redeploy changes nothing", () => {
+      for (const c of run.mocks.byType(T.container)) {
+        const plan = translateContainer(c.inputs);
+        const state = stateAfterCreate(c.inputs, inspectAsDockerReports(plan.name, plan.create));
+        expect(containerDecision(state, c.inputs), c.name).toEqual({ kind: "same" });
+      }
+    });
+
+    it("passes the settings that need a restart on each member's command, the same for every member", () => {
+      const settings = parseStackConfig(stackConfig(shape.stack), shape.stack);
+      const restart = splitByRestart(clusterPostgresqlSettings(settings)).restart;
+      const commands = memberNames(shape).map((m) => run.mocks.byName(T.container, m).inputs.command as string[]);
+      expect(commands[0][0]).toBe("postgres");
+      expect(commands[0]).toContain(`shared_buffers=${restart.shared_buffers}`);
+      expect(commands[0].filter((a) => a === "-c")).toHaveLength(Object.keys(restart).length);
+      for (const c of commands) expect(c).toEqual(commands[0]);
+    });
+
+    it("gives members the same container whatever their role, but for what only their creation reads", () => {
+      const creationOnly = ["name", "hostname", "envs", "waitTimeout", "ports", "volumes", "networksAdvanced", "labels"];
+      const sameForAll = (m: string) => Object.fromEntries(Object.entries(run.mocks.byName(T.container, m).inputs).filter(([k]) => !creationOnly.includes(k)));
+      for (const m of memberNames(shape).slice(1)) expect(sameForAll(m), m).toEqual(sameForAll("primary"));
+      for (const m of memberNames(shape)) expect(run.mocks.byName(T.container, m).ignoreChanges, m).toEqual(["envs", "waitTimeout"]);
+    });
+
+    it("never re-creates roles or the database because the primary's container is replaced, and never drops them", () => {
+      const kept = [...run.mocks.byType(T.role), ...run.mocks.byType(T.database)];
+      expect(kept.length).toBe(5);
+      for (const r of kept) {
+        expect(r.deletedWith, r.name).toBe("");
+        expect(r.retainOnDelete, r.name).toBe(true);
+      }
+    });
+
+    it("tells each slot every member's endpoint, where its delete looks for the primary", () => {
+      for (const slot of run.mocks.byType(T.slot)) {
+        expect((slot.inputs.clusterMembers as { name: string }[]).map((m) => m.name), slot.name).toEqual(memberNames(shape));
       }
     });
 

@@ -24,6 +24,10 @@ export interface RecordedResource {
   /** URN of the resource whose deletion also deletes this one ("" when none). */
   deletedWith: string;
   additionalSecretOutputs: string[];
+  /** Input properties whose changes the engine ignores once the resource exists. */
+  ignoreChanges: string[];
+  /** The engine forgets the resource instead of deleting it. */
+  retainOnDelete: boolean;
 }
 
 export function isSecretWrapper(value: unknown): value is { value: unknown } {
@@ -101,6 +105,8 @@ export async function setRecordingMocks(
         deleteBeforeReplace: req.getDeletebeforereplace(),
         deletedWith: req.getDeletedwith(),
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        ignoreChanges: req.getIgnorechangesList(),
+        retainOnDelete: req.getRetainondelete() ?? false,
       };
       (this.__pgstackRecords as RecordedResource[]).push(record);
       // A per-call view of the monitor whose newResource also receives this registration's record.

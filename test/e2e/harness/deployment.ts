@@ -14,6 +14,8 @@ export interface Registration {
   deleteBeforeReplace: boolean;
   deletedWith: string;
   dependencies: string[];
+  ignoreChanges: string[];
+  retainOnDelete: boolean;
 }
 
 export const refOf = (e: { type: string; name: string; urn: string; id?: string }): ResourceRef => ({ type: e.type, name: e.name, urn: e.urn, id: e.id });
@@ -27,6 +29,8 @@ export const label = (e: { type: string; name: string }) => `${e.type} "${e.name
  */
 export class Deployment {
   readonly steps: Step[] = [];
+  /** URNs replaced in this run: what is deletedWith one of them is replaced with it, as the engine does. */
+  readonly replaced = new Set<string>();
   failure?: { message: string; resource?: ResourceRef };
 
   constructor(readonly state: StackState, private readonly stateFile: string) {}
@@ -76,10 +80,12 @@ export class Deployment {
    */
   async delete(entry: StateEntry, deletedAlong: Set<string> = new Set()): Promise<string | undefined> {
     const goesAlong = !!entry.deletedWith && deletedAlong.has(entry.deletedWith);
-    if (entry.custom && !goesAlong) await handlerFor(entry.type).delete(entry);
+    const retained = entry.retainOnDelete === true;
+    if (entry.custom && !goesAlong && !retained) await handlerFor(entry.type).delete(entry);
     if (this.state.resources[entry.urn] === entry) delete this.state.resources[entry.urn];
     this.state.pendingDeletes = this.state.pendingDeletes.filter((e) => e !== entry);
     this.save();
-    return goesAlong ? `deleted with ${entry.deletedWith.split("::").pop()}` : undefined;
+    if (goesAlong) return `deleted with ${entry.deletedWith.split("::").pop()}`;
+    return retained ? "retained (retainOnDelete): forgotten, not deleted" : undefined;
   }
 }

@@ -1,4 +1,5 @@
 import * as http from "node:http";
+import type { ContainerInspect } from "./containerProviderState";
 import type { ContainerCreateRequest } from "./dockerTranslate";
 
 // A thin Docker Engine API client over the local unix socket (node:http, no dependency). Only
@@ -134,6 +135,11 @@ export const dockerApi = {
   async inspectContainer(id: string): Promise<ContainerInfo | undefined> {
     const reply = await call("GET", `/containers/${q(id)}/json`, undefined, { ok: [404] });
     return reply.status === 404 ? undefined : json<ContainerInfo>(reply);
+  },
+
+  /** Everything the provider's read looks at (`docker inspect`). */
+  async inspectForState(id: string): Promise<ContainerInspect> {
+    return json<ContainerInspect>(await call("GET", `/containers/${q(id)}/json`));
   },
 
   /** The last `tail` lines of stdout and stderr, demultiplexed (containers here have no TTY). */

@@ -36,3 +36,28 @@ export function parseGoDuration(text: string): number {
   }
   return Math.round(sign * total);
 }
+
+/** Prints `fraction / 10^digits` with the trailing zeros (and a bare point) dropped, as Go's fmtFrac does. */
+function withFraction(whole: number, fraction: number, digits: number): string {
+  if (fraction === 0) return String(whole);
+  return `${whole}.${String(fraction).padStart(digits, "0").replace(/0+$/, "")}`;
+}
+
+/**
+ * Go's time.Duration.String, which the Docker provider uses to store healthcheck durations:
+ * "0s", "500ms", "5s", "1m30s", "30m0s", "1h0m0s", "1.5s".
+ */
+export function formatGoDuration(nanos: number): string {
+  if (!Number.isInteger(nanos) || nanos < 0) throw new Error(`a duration must be a whole, non-negative number of nanoseconds, got ${nanos}`);
+  if (nanos === 0) return "0s";
+  if (nanos < 1e3) return `${nanos}ns`;
+  if (nanos < 1e6) return `${withFraction(Math.floor(nanos / 1e3), nanos % 1e3, 3)}µs`;
+  if (nanos < 1e9) return `${withFraction(Math.floor(nanos / 1e6), nanos % 1e6, 6)}ms`;
+  const totalSeconds = Math.floor(nanos / 1e9);
+  const seconds = `${withFraction(totalSeconds % 60, nanos % 1e9, 9)}s`;
+  const minutes = Math.floor(totalSeconds / 60) % 60;
+  const hours = Math.floor(totalSeconds / 3600);
+  if (hours > 0) return `${hours}h${minutes}m${seconds}`;
+  if (minutes > 0) return `${minutes}m${seconds}`;
+  return seconds;
+}

@@ -22,6 +22,10 @@ export interface StateEntry {
   deletedWith: string;
   /** URNs this resource depends on (explicit dependsOn and inputs from other resources). */
   dependencies: string[];
+  /** Inputs whose changes the engine ignores (their old values are kept). */
+  ignoreChanges?: string[];
+  /** Forgotten, not deleted, when it goes. */
+  retainOnDelete?: boolean;
   /** Creation sequence number: a tie-breaker for the order of deletion. */
   order: number;
   /** "failed": created but never became ready (like Pulumi's init errors): the next up replaces it. */

@@ -28,20 +28,43 @@ const registrationOf = (r: RecordedResource): Registration => ({
   deleteBeforeReplace: r.deleteBeforeReplace,
   deletedWith: r.deletedWith,
   dependencies: r.dependencies,
+  ignoreChanges: r.ignoreChanges,
+  retainOnDelete: r.retainOnDelete,
 });
+
+/**
+ * The engine's ignoreChanges: an existing resource keeps the old value of each ignored input.
+ * Top-level properties only (all pgstack uses); a nested path is refused rather than half-applied.
+ */
+export function withIgnoredChanges(oldInputs: Record<string, unknown> | undefined, inputs: Record<string, unknown>, ignoreChanges: string[]): Record<string, unknown> {
+  if (!oldInputs || ignoreChanges.length === 0) return inputs;
+  const kept = { ...inputs };
+  for (const path of ignoreChanges) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(path)) throw new Error(`the e2e harness applies ignoreChanges to top-level properties only, not "${path}"`);
+    if (path in oldInputs) kept[path] = oldInputs[path];
+    else delete kept[path];
+  }
+  return kept;
+}
 
 /** One resource of `pulumi up`: create, keep, update or replace it, as its provider decides. */
 async function step(d: Deployment, reg: Registration, rawInputs: Record<string, unknown>): Promise<StateEntry> {
   const started = Date.now();
   const handler = handlerFor(reg.type);
   const old = d.state.resources[reg.urn];
-  const inputs = handler.check ? await handler.check(old?.inputs, rawInputs) : rawInputs;
+  const given = withIgnoredChanges(old?.inputs, rawInputs, reg.ignoreChanges);
+  const inputs = handler.check ? await handler.check(old?.inputs, given) : given;
   if (!old) {
     const created = await d.create(reg, inputs);
     d.record("create", reg, started);
     return created;
   }
-  const decision: Decision = old.status === "failed" ? { kind: "replace", reason: "its previous create failed" } : await handler.diff(old, inputs);
+  const decision: Decision =
+    old.status === "failed"
+      ? { kind: "replace", reason: "its previous create failed" }
+      : reg.deletedWith && d.replaced.has(reg.deletedWith)
+        ? { kind: "replace", reason: `its deletedWith resource ${reg.deletedWith.split("::").pop()} is replaced` }
+        : await handler.diff(old, inputs);
   switch (decision.kind) {
     case "same": {
       const kept = d.put(reg, inputs, { id: old.id ?? "", outputs: old.outputs }, "ok", old.order);
@@ -52,7 +75,7 @@ async function step(d: Deployment, reg: Registration, rawInputs: Record<string, 
       if (!handler.update) throw new Error("its provider cannot update in place");
       const outputs = await handler.update(old, inputs);
       const updated = d.put(reg, inputs, { id: old.id ?? "", outputs }, "ok", old.order);
-      d.record("update", reg, started);
+      d.record("update", reg, started, decision.reason);
       return updated;
     }
     case "replace": {
@@ -67,6 +90,7 @@ async function step(d: Deployment, reg: Registration, rawInputs: Record<string, 
         delete d.state.resources[reg.urn];
         d.save();
       }
+      d.replaced.add(reg.urn);
       const created = await d.create(reg, inputs);
       d.record("replace", reg, started, decision.reason);
       return created;

@@ -12,7 +12,7 @@ import { renderBackupEnv, shellQuote } from "../../../config/renderBackupEnv";
 import { renderPgbouncerIni, renderPgbouncerLiveIni, renderUserlist } from "../../../config/renderPgbouncer";
 import { renderPgHba } from "../../../config/renderPgHba";
 import { renderPgpass } from "../../../config/renderPgpass";
-import { quoteSetting, renderLiveConf, renderPostgresqlConf } from "../../../config/renderPostgresqlConf";
+import { quoteSetting, renderLiveConf, renderPostgresqlConf, restartSettingArgs } from "../../../config/renderPostgresqlConf";
 import type { StackSettings } from "../../../config/settings";
 import { clusterMembers, connectHost, endpoint, roles } from "../../../config/topology";
 
@@ -103,15 +103,23 @@ describe("renderPostgresqlConf / renderLiveConf", () => {
     expect(renderLiveConf({ application_name: "a'b" })).toContain("application_name = 'a''b'");
   });
 
-  it("sorts settings, so one change is one changed line, and includes the live files last", () => {
-    const before = renderPostgresqlConf({ wal_level: "replica", max_connections: "100", shared_buffers: "256MB" });
-    const after = renderPostgresqlConf({ wal_level: "replica", max_connections: "100", shared_buffers: "512MB" });
-    const lines = (t: string) => t.split("\n");
-    const changed = lines(after).filter((l, i) => l !== lines(before)[i]);
-    expect(changed).toEqual(["shared_buffers = '512MB'"]);
-    const body = lines(before);
-    expect(body.indexOf("max_connections = '100'")).toBeLessThan(body.indexOf("wal_level = 'replica'"));
-    expect(body.slice(-3, -1)).toEqual([
+  it("passes restart settings as sorted -c arguments, so one change is one changed argument", () => {
+    const before = restartSettingArgs({ wal_level: "replica", max_connections: "100", shared_buffers: "256MB" });
+    const after = restartSettingArgs({ wal_level: "replica", max_connections: "100", shared_buffers: "512MB" });
+    expect(before).toEqual(["-c", "max_connections=100", "-c", "shared_buffers=256MB", "-c", "wal_level=replica"]);
+    expect(after.filter((a, i) => a !== before[i])).toEqual(["shared_buffers=512MB"]);
+    // Values are single arguments: spaces and quotes need no shell quoting.
+    expect(restartSettingArgs({ shared_preload_libraries: "pg_stat_statements, auto_explain" })).toEqual([
+      "-c",
+      "shared_preload_libraries=pg_stat_statements, auto_explain",
+    ]);
+    expect(() => restartSettingArgs({ cluster_name: "a\nb" })).toThrow(/cluster_name/);
+  });
+
+  it("includes the restart settings first, then the bootstrap and live files, so live values win", () => {
+    const body = renderPostgresqlConf().split("\n").filter((l) => l && !l.startsWith("#"));
+    expect(body).toEqual([
+      "include = '/pgstack/run/postgresql.restart.conf'",
       "include_if_exists = '/var/lib/postgresql/data/pgdata/pgstack.bootstrap.conf'",
       "include_if_exists = '/var/lib/postgresql/data/pgdata/pgstack.live.conf'",
     ]);

@@ -34,10 +34,11 @@ describe("what a second deploy does to an existing resource", () => {
     expect((await localCommand.diff(old, { create: "x", stdin: "b", triggers: ["id2"] })).kind).toBe("replace");
   });
 
-  it("updates a container's restart policy and memory in place and replaces it for anything else", () => {
+  it("updates a container's restart policy, memory and what only the provider uses in place, and replaces it for the rest", () => {
+    // The provider's state holds the forms it read back; these inputs are already in them.
     const old = { name: "c", image: "i", memory: 512, memorySwap: 512, restart: "unless-stopped", uploads: [{ file: "/a", content: "1" }], waitTimeout: 60 };
     expect(containerDecision(old, { ...old })).toEqual({ kind: "same" });
-    expect(containerDecision(old, { ...old, memory: 1024, memorySwap: 1024, waitTimeout: 90 })).toEqual({ kind: "update" });
+    expect(containerDecision(old, { ...old, memory: 1024, memorySwap: 1024, waitTimeout: 90 })).toEqual({ kind: "update", reason: "changed: memory, memorySwap, waitTimeout" });
     expect(containerDecision(old, { ...old, memory: 1024, uploads: [{ file: "/a", content: "2" }] })).toEqual({ kind: "replace", reason: "changed: uploads" });
   });
 

@@ -1,26 +1,26 @@
 import { assertRunning, waitHealthy } from "../containerWait";
+import { diffContainerState, stateAfterCreate, stateAfterUpdate, UPDATED_BY_DOCKER } from "../containerProviderState";
 import { dockerApi } from "../dockerApi";
 import { translateContainer } from "../dockerTranslate";
 import { tarArchive } from "../tar";
-import { changedInputs, PartialCreateError, type Decision, type ResourceHandler } from "./types";
+import { PartialCreateError, type Decision, type ResourceHandler } from "./types";
 
-/** Inputs the provider changes on a running container (`docker update`); every other change replaces it. */
-const UPDATED_IN_PLACE = new Set(["restart", "maxRetryCount", "memory", "memorySwap"]);
-/** Inputs that only matter to the provider itself (waiting, deleting): a change just updates the state. */
-const PROVIDER_ONLY = new Set(["wait", "waitTimeout", "destroyGraceSeconds", "removeVolumes", "mustRun"]);
-
-/** What a second deploy does to a container: keep it, update it in place, or replace it. */
-export function containerDecision(oldInputs: Record<string, unknown>, inputs: Record<string, unknown>): Decision {
-  const changed = changedInputs(oldInputs, inputs);
-  if (changed.length === 0) return { kind: "same" };
-  const forcing = changed.filter((k) => !UPDATED_IN_PLACE.has(k) && !PROVIDER_ONLY.has(k));
-  return forcing.length === 0 ? { kind: "update" } : { kind: "replace", reason: `changed: ${forcing.join(", ")}` };
+/**
+ * What a second deploy does to a container, judged as the Docker provider judges it: the new
+ * inputs against the state it holds (what it read back after creating the container, in its own
+ * canonical forms), not against the inputs that were sent (containerProviderState.ts).
+ */
+export function containerDecision(state: Record<string, unknown>, inputs: Record<string, unknown>): Decision {
+  const diff = diffContainerState(state, inputs);
+  if (diff.changed.length === 0) return { kind: "same" };
+  if (diff.replacing.length === 0) return { kind: "update", reason: `changed: ${diff.changed.join(", ")}` };
+  return { kind: "replace", reason: `changed: ${diff.replacing.join(", ")}` };
 }
 
 /**
  * docker:Container, as the provider does it: create, join networks, upload files, start, wait
- * until healthy. Restart policy and memory limits are updated in place; any other change
- * replaces the container, as the provider forces a new one for every other field.
+ * until healthy, then read it back into the state. Restart policy and memory limits are updated
+ * in place; other updatable fields only change the state; the rest replace the container.
  */
 export const dockerContainer: ResourceHandler = {
   async create(inputs) {
@@ -28,7 +28,6 @@ export const dockerContainer: ResourceHandler = {
     const id = await dockerApi.createContainer(plan.name, plan.create).catch((err: Error) => {
       throw new Error(`container ${plan.name}: ${err.message}`);
     });
-    const created = { id, outputs: { ...inputs, name: plan.name } };
     try {
       for (const n of plan.extraNetworks) await dockerApi.connectNetwork(n.name, id, n.aliases);
       if (plan.uploads.length > 0) await dockerApi.putArchive(id, "/", tarArchive(plan.uploads));
@@ -38,20 +37,20 @@ export const dockerContainer: ResourceHandler = {
         else await assertRunning(id);
       }
     } catch (err) {
-      throw new PartialCreateError(`container ${plan.name}: ${(err as Error).message}`, created);
+      throw new PartialCreateError(`container ${plan.name}: ${(err as Error).message}`, { id, outputs: { ...inputs, id, name: plan.name } });
     }
-    return created;
+    return { id, outputs: stateAfterCreate(inputs, await dockerApi.inspectForState(id)) };
   },
   async diff(old, inputs) {
-    return containerDecision(old.inputs, inputs);
+    return containerDecision(old.outputs, inputs);
   },
   async update(old, inputs) {
     const plan = translateContainer(inputs);
-    if (changedInputs(old.inputs, inputs).some((k) => UPDATED_IN_PLACE.has(k))) {
+    if (diffContainerState(old.outputs, inputs).changed.some((k) => UPDATED_BY_DOCKER.has(k))) {
       const host = plan.create.HostConfig;
       await dockerApi.updateContainer(old.id ?? plan.name, { RestartPolicy: host.RestartPolicy, Memory: host.Memory, MemorySwap: host.MemorySwap });
     }
-    return { ...inputs, name: plan.name };
+    return stateAfterUpdate(old.outputs, inputs);
   },
   async delete(entry) {
     const plan = translateContainer(entry.inputs);

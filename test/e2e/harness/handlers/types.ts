@@ -3,7 +3,7 @@ import type { StateEntry } from "../state";
 /** What a resource's provider decided about new inputs for an existing resource. */
 export type Decision =
   | { kind: "same" }
-  | { kind: "update" }
+  | { kind: "update"; reason?: string }
   | { kind: "replace"; deleteBeforeReplace?: boolean; reason: string };
 
 export interface Created {
