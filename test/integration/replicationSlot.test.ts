@@ -120,6 +120,44 @@ describe("ReplicationSlot lifecycle", () => {
   });
 });
 
+describe("deleting a slot after the primary moved", () => {
+  // The slot was made on a server that is now gone (a fenced old primary: nothing listens there).
+  const gone = { name: "old-primary", host: "127.0.0.1", port: 1 };
+  const members = () => [gone, { name: "primary", host: cluster.primary.host, port: cluster.primary.port }, { name: "replica-1", host: cluster.standbys[0].host, port: cluster.standbys[0].port }];
+  const recorded = (slotName: string): ReplicationSlotOutputs => ({
+    ...slotInputs(slotName),
+    host: gone.host,
+    port: gone.port,
+    clusterMembers: members(),
+    active: false,
+    restartLsn: null,
+    walStatus: null,
+    retainedBytes: null,
+    adopted: false,
+  });
+
+  it("drops it on the member that is the primary now, and a leftover copy on a standby", async () => {
+    await provider.create(slotInputs("moved_away"));
+    const onStandby = await cluster.psql(cluster.standbys[0], "SELECT pg_create_physical_replication_slot('moved_away')");
+    expect(onStandby.code, onStandby.stderr).toBe(0);
+    await provider.delete("moved_away", recorded("moved_away"));
+    expect(await slotOn(cluster.admin, "moved_away")).toBeUndefined();
+    expect(await slotOn(cluster.adminOf(cluster.standbys[0]), "moved_away")).toBeUndefined();
+  });
+
+  it("refuses, saying who answered what, when no member answers as the primary", async () => {
+    await provider.create(slotInputs("orphan_slot"));
+    const noPrimary = { ...recorded("orphan_slot"), clusterMembers: members().filter((m) => m.name !== "primary") };
+    const error = await failure(provider.delete("orphan_slot", noPrimary));
+    expect(error.message).toContain('Cannot drop replication slot "orphan_slot": no member of the cluster answers as the primary');
+    expect(error.message).toContain("127.0.0.1:1 unreachable");
+    expect(error.message).toContain(`${cluster.standbys[0].host}:${cluster.standbys[0].port} standby`);
+    expect(await slotOn(cluster.admin, "orphan_slot")).toMatchObject({ slot_type: "physical" });
+    await provider.delete("orphan_slot", { ...noPrimary, clusterMembers: members() });
+    expect(await slotOn(cluster.admin, "orphan_slot")).toBeUndefined();
+  });
+});
+
 describe("deleting a slot in use", () => {
   it("waits, then fails naming the slot, the walsender and its replica; succeeds once the replica is stopped", async () => {
     const outs = (await provider.create(slotInputs("replica_1", { deleteTimeoutSeconds: 2 }))).outs!;
