@@ -76,11 +76,6 @@ export function repointPgbouncer(ini: string, newPrimary: string, standbys: stri
     .join("\n");
 }
 
-/** Rewrites the backup container's PGHOST. */
-export function repointBackupEnv(env: string, newHost: string): string {
-  return env.replace(/^PGHOST=.*$/m, `PGHOST='${newHost}'`);
-}
-
 /**
  * Sets `pgstack:<key>` in a stack file's `config:` block (what `pulumi config set` would do for a
  * plain string), for machines without the Pulumi CLI.

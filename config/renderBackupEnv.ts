@@ -30,8 +30,10 @@ function cronVars(prefix: string, expression: string): [string, string][] {
  * backup.env, sourced by the backup container's scripts: where to back up from and to, retention,
  * and the three schedules (dumps, base backups, restore drills) expanded into the minute/hour/day
  * sets the scheduler matches against. No secrets: the password is in a separate pgpass file.
+ * Backups connect to every member in turn and keep the one that accepts writes (libpq's
+ * target_session_attrs), so they follow a failover by themselves: nothing here names the primary.
  */
-export function renderBackupEnv(s: Pick<StackSettings, "backup">, primaryHost: string): string {
+export function renderBackupEnv(s: Pick<StackSettings, "backup">, members: string[]): string {
   const b = s.backup;
   const vars: [string, string][] = [
     ["BACKUP_ROOT", paths.backups],
@@ -41,7 +43,8 @@ export function renderBackupEnv(s: Pick<StackSettings, "backup">, primaryHost: s
     ...cronVars("DUMPS", b.schedule),
     ...cronVars("BASE", b.baseBackupSchedule),
     ...cronVars("DRILL", b.drillSchedule),
-    ["PGHOST", primaryHost],
+    ["PGHOST", members.join(",")],
+    ["PGTARGETSESSIONATTRS", "read-write"],
     ["PGPORT", String(CONTAINER_PORTS.postgres)],
     ["PGUSER", BACKUP_USER],
     ["PGPASSFILE", files.pgpass],

@@ -8,7 +8,6 @@ import {
   FENCE_MARKER,
   lsnToBigInt,
   renderFenceMarker,
-  repointBackupEnv,
   repointConninfo,
   repointPgbouncer,
   setStackConfigValue,
@@ -23,9 +22,9 @@ import { docker, dockerRaw, psqlIn, readIn, writeIn } from "./lib/docker";
  *
  * 1. fences the old primary first (restart policy off, stopped, a fence marker in its volume), so
  *    it can never come back as a second primary; 2. promotes the replica holding the most WAL;
- * 3. creates the other members' slots on it; 4. points the other replicas, PgBouncer and the
- * backup container at it; 5. records `pgstack:primaryMember` in the stack's config, so the next
- * `pulumi up` converges on the new topology instead of undoing it.
+ * 3. creates the other members' slots on it; 4. points the other replicas and PgBouncer at it
+ * (backups find the writable member by themselves); 5. records `pgstack:primaryMember` in the
+ * stack's config, so the next `pulumi up` converges on the new topology instead of undoing it.
  */
 
 interface Options {
@@ -216,12 +215,7 @@ export async function failover(opts: Options): Promise<{ oldPrimary: string; new
     await docker(["exec", "-u", "postgres", pgbouncer, "kill", "-HUP", "1"]);
     say(`PgBouncer now sends writes to ${chosen.member} and reads to ${standbys.join(", ") || chosen.member}`);
   }
-  const backup = `${opts.stack}-backup`;
-  if ((await dockerRaw(["inspect", backup])).code === 0) {
-    const envFile = "/pgstack/conf/backup.env";
-    await writeIn(backup, envFile, repointBackupEnv(await readIn(backup, envFile, "root"), chosen.member), "root");
-    say(`backups now dump from ${chosen.member}`);
-  }
+  say("backups follow by themselves: they connect to whichever member accepts writes");
 
   await updateStackConfig(opts, chosen.member);
   say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${chosen.member} is the primary; ${oldName} stays fenced until it rejoins as a replica (start its container, or run pulumi up)`);

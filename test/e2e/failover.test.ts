@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { docker, inspect, logs, start } from "../support/docker";
+import { docker, dockerRaw, inspect, logs, start } from "../support/docker";
 import { expectTokenVisible, memberConnection, outputsOf, superuserConnection, writeToken, type ClusterOutputs } from "./support/cluster";
 import { REPO_ROOT } from "./support/buildHarness";
 import { E2EStack } from "./support/e2eStack";
@@ -135,6 +135,10 @@ describe("primary failure", () => {
   it("converges on the new topology at the next deploy without undoing the promotion", async () => {
     const before = await query<{ n: string }>(asSuperuser(newPrimary), "SELECT count(*)::text AS n FROM acked");
     const result = await stack.up();
+    // Nothing is restarted or re-created: the live settings, endpoints and slots follow the new primary.
+    const steps = result.steps.filter((s) => s.op !== "same");
+    expect(steps.filter((s) => s.op !== "update").map((s) => `${s.op} ${s.name}`).sort()).toEqual(["create primary-slot", `delete ${newPrimary}-slot`]);
+    expect(steps.filter((s) => s.type === "docker:index/container:Container")).toEqual([]);
     const converged = outputsOf(result);
     expect(converged.primaryEndpoint).toBe(endpointOf(newPrimary));
     expect([...converged.replicaEndpoints].sort()).toEqual([endpointOf("primary"), endpointOf(survivor)].sort());
@@ -148,6 +152,10 @@ describe("primary failure", () => {
     expect(slots.map((s) => s.slot_name)).toEqual(["primary", survivor.replace("-", "_")].sort());
     const token = await writeToken(converged, "acked_after");
     await expectTokenVisible(fromUrl(converged.readUrl), token, "app_ro", 20_000, "acked_after");
+    // Backups found the new primary by themselves: a base backup now comes from its timeline.
+    const base = await dockerRaw(["exec", stack.container("backup"), "sh", "/pgstack/bin/backup-base.sh"], { timeoutMs: 180_000 });
+    expect(base.code, `${base.stdout}${base.stderr}`).toBe(0);
+    expect(await docker(["exec", stack.container("backup"), "cat", "/var/lib/pgstack/backups/status/last-base"])).toContain("status=ok");
     // A second deploy changes nothing.
     const again = await stack.up();
     expect(again.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`)).toEqual([]);

@@ -3,7 +3,6 @@ import {
   chooseNewPrimary,
   lsnToBigInt,
   renderFenceMarker,
-  repointBackupEnv,
   repointConninfo,
   repointPgbouncer,
   setStackConfigValue,
@@ -55,10 +54,6 @@ describe("rewrites that point live files at the new primary", () => {
     const after = repointPgbouncer(before, "replica-2", ["replica-1"]);
     expect(after).toBe(renderPgbouncerLiveIni(s, { primaryHost: "replica-2", standbyHosts: ["replica-1"] }));
     expect(repointPgbouncer(before, "replica-1", [])).toBe(renderPgbouncerLiveIni(s, { primaryHost: "replica-1", standbyHosts: [] }));
-  });
-
-  it("points backups at the new primary", () => {
-    expect(repointBackupEnv("A='1'\nPGHOST='primary'\nB='2'\n", "replica-1")).toBe("A='1'\nPGHOST='replica-1'\nB='2'\n");
   });
 
   it("writes a fence marker the entrypoint can read", () => {
