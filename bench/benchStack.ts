@@ -1,7 +1,8 @@
-import { rmSync } from "node:fs";
-import * as path from "node:path";
+import { readFileSync } from "node:fs";
 import type { HarnessResult } from "../test/e2e/harness/result";
-import { E2EStack, type Credential } from "../test/e2e/support/e2eStack";
+import type { StackState } from "../test/e2e/harness/state";
+import type { Credential } from "../test/e2e/support/e2eStack";
+import { HarnessDriver } from "../test/e2e/support/engines/harnessDriver";
 import { removeLeftovers, type Leftovers } from "../test/e2e/support/leftovers";
 import { deployFigures, type DeployFigures } from "./deployFigures";
 import { parseStepLine } from "./harnessTimeline";
@@ -19,19 +20,19 @@ const HARNESS_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * One of the benchmark's stacks: production's config (Pulumi.production.yaml) plus overrides,
- * deployed through the e2e harness CLI with timed progress. The E2EStack wrapper holds the state
- * file and reads the generated secrets from it; deploys and the cleanup go through
- * runHarnessTimed, which works from compiled code (the wrapper's own runner looks for the CLI
+ * deployed through the e2e harness CLI with timed progress. The harness driver holds the state
+ * file, which the generated secrets are read from; deploys and the cleanup go through
+ * runHarnessTimed, which works from compiled code (the suite's own runner looks for the CLI
  * relative to its source directory).
  */
 export class BenchStack {
-  private readonly e2e: E2EStack;
+  private readonly e2e: HarnessDriver;
   private config: Record<string, unknown>;
   private cleaned?: Promise<Leftovers>;
 
   constructor(readonly name: string, config: Record<string, unknown>, private readonly signal?: AbortSignal) {
     this.config = { ...config };
-    this.e2e = new E2EStack({ stack: name, configFrom: "production", config });
+    this.e2e = new HarnessDriver(name);
   }
 
   /** Changes the config of every later deploy. */
@@ -54,11 +55,14 @@ export class BenchStack {
   }
 
   password(credential: Credential): string {
-    return this.e2e.password(credential);
+    const state = JSON.parse(readFileSync(this.e2e.stateFile, "utf8")) as StackState;
+    const entry = Object.values(state.resources).find((e) => e.type === "random:index/randomPassword:RandomPassword" && e.name === `${credential}-password`);
+    if (!entry) throw new Error(`stack ${this.name} has no ${credential}-password in its state`);
+    return entry.outputs.result as string;
   }
 
   container(part: string): string {
-    return this.e2e.container(part);
+    return `${this.name}-${part}`;
   }
 
   /** True once cleanup() has been called. */
@@ -74,7 +78,7 @@ export class BenchStack {
     this.cleaned ??= (async () => {
       await runHarnessTimed(["destroy", "--stack", this.name, "--state", this.e2e.stateFile], HARNESS_TIMEOUT_MS).catch(() => undefined);
       const removed = await removeLeftovers(this.name);
-      rmSync(path.dirname(this.e2e.stateFile), { recursive: true, force: true });
+      this.e2e.dispose();
       return removed;
     })();
     return this.cleaned;

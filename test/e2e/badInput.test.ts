@@ -64,7 +64,7 @@ describe("a deploy that cannot succeed", () => {
     }
     expectFailure(run, "pgbouncer", new RegExp(`container e2e-bad-port-pgbouncer: .*127\\.0\\.0\\.1:${ports.pgbouncer}.*address already in use`), 60_000);
     // The half-made container is in the state, so the next deploy replaces it instead of tripping over its name.
-    const failed = Object.values(s.state().resources).find((e) => e.type === "docker:index/container:Container" && e.name === "pgbouncer");
+    const failed = (await s.resources()).find((e) => e.type === "docker:index/container:Container" && e.name === "pgbouncer");
     expect(failed?.status).toBe("failed");
     await expectRecovery(s);
   });

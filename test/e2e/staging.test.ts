@@ -73,6 +73,6 @@ describe("staging shape: tear-down", () => {
     expect(result.protectedLeft).toEqual([]);
     expect(result.steps.filter((s) => s.op !== "delete")).toEqual([]);
     expect(await leftovers(stack.stack)).toEqual({ containers: [], volumes: [], networks: [] });
-    expect(stack.state().resources).toEqual({});
+    expect(await stack.resources()).toEqual([]);
   });
 });

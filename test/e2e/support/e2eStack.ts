@@ -1,9 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
-import type { HarnessResult } from "../harness/result";
-import type { StackState } from "../harness/state";
-import { expectSuccess, runHarness, type HarnessRun } from "./harnessClient";
+import { stackConfig } from "../harness/stackConfig";
+import type { Step } from "../harness/result";
+import { stackDriver, type DeployResult, type DeployRun, type EngineName, type StackDriver, type StateResource } from "./engines";
+import { expectSuccess } from "./harnessClient";
 import { removeLeftovers, type Leftovers } from "./leftovers";
 
 /** The generated credentials (ClusterSecrets): `<name>-password` resources. */
@@ -18,24 +16,31 @@ export interface E2EStackOptions {
   config?: Record<string, unknown>;
   /** Bound on one deploy or destroy; default 5 minutes. */
   timeoutMs?: number;
+  /** Deploy with this engine instead of the suite's (support/engines: the real CLI when installed). */
+  engine?: EngineName;
 }
 
 /**
- * One stack deployed by the harness, with its own state file: what a scenario (or the failover
- * test) drives. `up` and `destroy` throw a HarnessError naming the failed resource and its cause;
- * `tryUp` returns failed runs too, for tests of failures.
+ * One stack, deployed by the real Pulumi CLI when one is installed and by the e2e harness
+ * otherwise (support/engines): what a scenario drives. `up` and `destroy` throw an error naming
+ * the failed resource and its cause; `tryUp` returns failed runs too, for tests of failures.
  */
 export class E2EStack {
   readonly stack: string;
-  readonly stateFile: string;
-  private readonly dir: string;
+  private readonly driver: StackDriver;
   private config: Record<string, unknown>;
+  /** The generated passwords, read from the state after every deploy. */
+  private passwords = new Map<string, string>();
 
   constructor(private readonly options: E2EStackOptions) {
     this.stack = options.stack;
     this.config = { ...(options.config ?? {}) };
-    this.dir = mkdtempSync(path.join(tmpdir(), `pgstack-e2e-${options.stack}-`));
-    this.stateFile = path.join(this.dir, "state.json");
+    this.driver = stackDriver(options.stack, options.engine);
+  }
+
+  /** Which engine deploys this stack. */
+  get engine(): EngineName {
+    return this.driver.engine;
   }
 
   /** Changes the config of every later deploy (merged into what is there). */
@@ -43,36 +48,59 @@ export class E2EStack {
     this.config = { ...this.config, ...overrides };
   }
 
-  private upArgs(overrides: Record<string, unknown>): string[] {
-    const config = JSON.stringify({ ...this.config, ...overrides });
-    return ["up", "--stack", this.stack, "--state", this.stateFile, ...(this.options.configFrom ? ["--config-from", this.options.configFrom] : []), "--config", config];
+  /** The full config of a run: the stack file (read again each time: a failover may have changed it), then overrides. */
+  private runConfig(overrides: Record<string, unknown>): Record<string, string> {
+    return stackConfig(this.options.configFrom, { ...this.config, ...overrides });
+  }
+
+  private get timeoutMs(): number {
+    return this.options.timeoutMs ?? 300_000;
   }
 
   /** `pulumi up` with the stack's config plus `overrides` for this run; throws when it fails. */
-  async up(overrides: Record<string, unknown> = {}): Promise<HarnessResult> {
-    return expectSuccess(await this.tryUp(overrides), `up of stack ${this.stack}`);
+  async up(overrides: Record<string, unknown> = {}): Promise<DeployResult> {
+    return expectSuccess(await this.tryUp(overrides), `up of stack ${this.stack} (${this.engine})`);
   }
 
   /** `pulumi up` that resolves with the run whatever happened. */
-  tryUp(overrides: Record<string, unknown> = {}): Promise<HarnessRun> {
-    return runHarness(this.upArgs(overrides), this.options.timeoutMs ?? 300_000);
+  async tryUp(overrides: Record<string, unknown> = {}): Promise<DeployRun> {
+    const run = await this.driver.up(this.runConfig(overrides), this.timeoutMs);
+    await this.readPasswords();
+    return run;
+  }
+
+  private async readPasswords(): Promise<void> {
+    const resources = await this.resources().catch(() => []);
+    this.passwords = new Map(
+      resources.filter((e) => e.type === "random:index/randomPassword:RandomPassword").map((e) => [e.name.replace(/-password$/, ""), String(e.outputs.result)]),
+    );
+  }
+
+  /**
+   * What deploying the current config would change, as `pulumi preview --expect-no-changes` sees
+   * it on the real engine (the harness, which has no preview, deploys and reports). [] = nothing.
+   */
+  async changes(overrides: Record<string, unknown> = {}): Promise<Step[]> {
+    const { steps, run } = await this.driver.changesOf(this.runConfig(overrides), this.timeoutMs);
+    if (steps.length === 0 && !(run.result?.ok && run.exitCode === 0)) expectSuccess(run, `preview of stack ${this.stack} (${this.engine})`);
+    return steps;
   }
 
   /** `pulumi destroy --exclude-protected`; throws when it fails. */
-  async destroy(): Promise<HarnessResult> {
-    return expectSuccess(await runHarness(["destroy", "--stack", this.stack, "--state", this.stateFile], this.options.timeoutMs ?? 300_000), `destroy of stack ${this.stack}`);
+  async destroy(): Promise<DeployResult> {
+    return expectSuccess(await this.driver.destroy(this.timeoutMs), `destroy of stack ${this.stack} (${this.engine})`);
   }
 
-  /** The harness's state file, as it is now. */
-  state(): StackState {
-    return JSON.parse(readFileSync(this.stateFile, "utf8")) as StackState;
+  /** The stack's state as it is now. */
+  resources(): Promise<StateResource[]> {
+    return this.driver.resources();
   }
 
-  /** A generated password, read from the state (the stack exports only the app's, in its URLs). */
+  /** A generated password, as the state held it after the last deploy (the stack exports only the app's, in its URLs). */
   password(credential: Credential): string {
-    const entry = Object.values(this.state().resources).find((e) => e.type === "random:index/randomPassword:RandomPassword" && e.name === `${credential}-password`);
-    if (!entry) throw new Error(`stack ${this.stack} has no ${credential}-password in its state`);
-    return entry.outputs.result as string;
+    const found = this.passwords.get(credential);
+    if (found === undefined) throw new Error(`stack ${this.stack} had no ${credential}-password in its state after its last deploy`);
+    return found;
   }
 
   /** Container name of a member or part: `primary`, `replica-1`, `pgbouncer`, `backup`. */
@@ -81,18 +109,16 @@ export class E2EStack {
   }
 
   /**
-   * Removes everything: a destroy (so the harness's own deletes are exercised), then whatever is
-   * still there (protected volumes, leftovers of a failed run), then the state directory.
+   * Removes everything: a destroy (so the engine's own deletes are exercised), then whatever is
+   * still there (protected volumes, leftovers of a failed run), then the state.
    * Returns what the forced removal found.
    */
   async cleanup(options: { destroy?: boolean } = {}): Promise<Leftovers> {
     // A stack whose host was "lost" has nothing left to destroy through its providers, which
     // would each wait out their connection timeout: skip straight to the forced removal.
-    if (options.destroy ?? true) {
-      await runHarness(["destroy", "--stack", this.stack, "--state", this.stateFile], this.options.timeoutMs ?? 300_000).catch(() => undefined);
-    }
+    if (options.destroy ?? true) await this.driver.destroy(this.timeoutMs).catch(() => undefined);
     const removed = await removeLeftovers(this.stack);
-    rmSync(this.dir, { recursive: true, force: true });
+    this.driver.dispose();
     return removed;
   }
 }

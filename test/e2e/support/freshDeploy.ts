@@ -33,10 +33,14 @@ export async function expectWritesReachEveryReplica(result: HarnessResult): Prom
   await expectTokenVisible(fromUrl(outputs.readUrl), token, "PgBouncer's read-only database");
 }
 
-/** A second deploy with nothing changed: no step but "same", no container recreated, same secrets. */
+/**
+ * Nothing changed, nothing to do: `pulumi preview --expect-no-changes` passes (on the harness, a
+ * deploy reports no step but "same"), and a deploy then recreates no container and keeps every secret.
+ */
 export async function expectUnchangedRedeploy(stack: E2EStack, first: HarnessResult, replicas: number): Promise<void> {
   const before = await containerIdentities(stack, partsOf(replicas));
   const passwords = (["superuser", "replicator", "app", "stats", "backup"] as const).map((c) => stack.password(c));
+  expect(await stack.changes()).toEqual([]);
   const second = await stack.up();
   expect(second.steps.filter((s) => s.op !== "same")).toEqual([]);
   expect(await containerIdentities(stack, partsOf(replicas))).toEqual(before);

@@ -1,0 +1,45 @@
+import type { HarnessResult } from "../../harness/result";
+
+/** What one `up` or `destroy` did, the same shape whichever engine ran it. */
+export type DeployResult = HarnessResult;
+
+/** One run of a deploy or destroy, successful or not. */
+export interface DeployRun {
+  result?: DeployResult;
+  exitCode: number | null;
+  /** The engine's own progress output (the harness's log, or the CLI's). */
+  stderr: string;
+  /** Wall-clock time of the whole run. */
+  durationMs: number;
+}
+
+/** A resource as the stack's state holds it. */
+export interface StateResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** "failed": created but never became ready; the next deploy replaces it. */
+  status: "ok" | "failed";
+  protect: boolean;
+  outputs: Record<string, unknown>;
+}
+
+/**
+ * One stack on one engine: the real Pulumi CLI (through the Automation API) or the e2e harness.
+ * `config` is the full stack config (`pgstack:key` → string, objects as JSON) of the run.
+ */
+export interface StackDriver {
+  readonly engine: "pulumi" | "harness";
+  up(config: Record<string, string>, timeoutMs: number): Promise<DeployRun>;
+  /**
+   * The steps a deploy of `config` would take, other than "same": the real engine's
+   * `preview --expect-no-changes`; the harness has no preview, so it deploys and reports.
+   */
+  changesOf(config: Record<string, string>, timeoutMs: number): Promise<{ steps: DeployResult["steps"]; run: DeployRun }>;
+  /** `pulumi destroy --exclude-protected`. */
+  destroy(timeoutMs: number): Promise<DeployRun>;
+  /** Every resource in the stack's state, secrets in plain text (test stacks only). */
+  resources(): Promise<StateResource[]>;
+  /** Removes the driver's own files (state, project view). */
+  dispose(): void;
+}
