@@ -39,7 +39,7 @@ describe("what a second deploy does to an existing resource", () => {
     const old = { name: "c", image: "i", memory: 512, memorySwap: 512, restart: "unless-stopped", uploads: [{ file: "/a", content: "1" }], waitTimeout: 60 };
     expect(containerDecision(old, { ...old })).toEqual({ kind: "same" });
     expect(containerDecision(old, { ...old, memory: 1024, memorySwap: 1024, waitTimeout: 90 })).toEqual({ kind: "update", reason: "changed: memory, memorySwap, waitTimeout" });
-    expect(containerDecision(old, { ...old, memory: 1024, uploads: [{ file: "/a", content: "2" }] })).toEqual({ kind: "replace", reason: "changed: uploads" });
+    expect(containerDecision(old, { ...old, memory: 1024, uploads: [{ file: "/a", content: "2" }] })).toEqual({ kind: "replace", deleteBeforeReplace: true, reason: "changed: uploads" });
   });
 
   it("keeps a generated password unless its inputs change", async () => {

@@ -14,7 +14,8 @@ export function containerDecision(state: Record<string, unknown>, inputs: Record
   const diff = diffContainerState(state, inputs);
   if (diff.changed.length === 0) return { kind: "same" };
   if (diff.replacing.length === 0) return { kind: "update", reason: `changed: ${diff.changed.join(", ")}` };
-  return { kind: "replace", reason: `changed: ${diff.replacing.join(", ")}` };
+  // pulumi-docker makes every Container replacement delete-before-replace (provider/resources.go).
+  return { kind: "replace", deleteBeforeReplace: true, reason: `changed: ${diff.replacing.join(", ")}` };
 }
 
 /**
