@@ -20,6 +20,8 @@ export interface ConnectionInputs {
   connectTimeoutSeconds?: number;
   /** `statement_timeout` of the session; default 30000. */
   statementTimeoutMs?: number;
+  /** At most this many attempts within the budget (a probe that asks "who is up now" needs one); default unlimited. */
+  maxAttempts?: number;
 }
 
 /** The same fields as resource arguments, for the resources' Args interfaces. */
@@ -228,7 +230,7 @@ export async function connect(info: ConnectionInputs): Promise<Client> {
       await client.end().catch(() => undefined);
       const failure = classifyConnectError(err, info.password);
       const elapsedMs = Date.now() - started;
-      if (!failure.retryable || elapsedMs >= budgetMs) {
+      if (!failure.retryable || elapsedMs >= budgetMs || attempt >= (info.maxAttempts ?? Infinity)) {
         throw Object.assign(new Error(connectionErrorMessage(info, failure, attempt, elapsedMs)), {
           code: failure.sqlstate ?? (err as { code?: string }).code,
           failureKind: failure.kind,

@@ -17,9 +17,13 @@ export interface MemberRole {
   role: "primary" | "standby" | "unreachable";
 }
 
-/** Asks one member whether it is in recovery, giving it about two seconds to answer. */
+/**
+ * Asks one member, once, whether it is in recovery, giving it two seconds to answer. Once: the
+ * question is who answers now, and on a fresh stack nothing does (retrying "connection refused"
+ * would only delay the first deploy).
+ */
 export async function probeRole(member: MemberEndpoint, user: string, password: string): Promise<MemberRole> {
-  const info: ConnectionInputs = { host: member.host, port: member.port, user, password, connectTimeoutSeconds: 2, statementTimeoutMs: 5000 };
+  const info: ConnectionInputs = { host: member.host, port: member.port, user, password, connectTimeoutSeconds: 2, statementTimeoutMs: 5000, maxAttempts: 1 };
   try {
     const client = await connect(info);
     try {

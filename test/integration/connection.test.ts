@@ -113,6 +113,15 @@ describe("connect against a real PostgreSQL 17", () => {
     expect(error.message).toContain("docker ps");
   });
 
+  it("asks once when told to: a probe of a stopped server answers at once, not after the budget", async () => {
+    const started = Date.now();
+    const error = await failure(connect({ ...admin, connectTimeoutSeconds: 10, maxAttempts: 1 }));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(error.attempts).toBe(1);
+    expect(error.failureKind).toBe("refused");
+    expect(error.message).toMatch(/Gave up after 1 attempt over \d\.\d s/);
+  });
+
   it("never puts a password in any error message above", () => {
     expect(messages.length).toBeGreaterThanOrEqual(6);
     for (const message of messages) {
