@@ -4,6 +4,7 @@ import { files, paths } from "../config/containerPaths";
 import type { StackSettings } from "../config/settings";
 import { canonicalDuration } from "../config/dockerCanonicalForms";
 import { names } from "../config/topology";
+import { ContainerHealth } from "../providers/ContainerHealth";
 import { LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
 import type { MountSource } from "./PostgresMember";
 
@@ -27,6 +28,8 @@ export interface BackupCronArgs {
  */
 export class BackupCron extends pulumi.ComponentResource {
   readonly container: docker.Container;
+  /** Healthy: what everything that needs this container waits for. */
+  readonly health: ContainerHealth;
   readonly containerName: string;
 
   constructor(name: string, args: BackupCronArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -68,8 +71,6 @@ export class BackupCron extends pulumi.ComponentResource {
           retries: 3,
           startPeriod: canonicalDuration(30),
         },
-        wait: true,
-        waitTimeout: 90,
         restart: "unless-stopped",
         // Restore drills run a scratch PostgreSQL in here.
         memory: 1024,
@@ -83,6 +84,7 @@ export class BackupCron extends pulumi.ComponentResource {
       },
       { parent: this, deleteBeforeReplace: true, dependsOn: args.dependsOn },
     );
+    this.health = new ContainerHealth("backup-healthy", { containerName: this.containerName, containerId: this.container.id, timeoutSeconds: 90 }, { parent: this });
 
     this.registerOutputs({ containerName: this.containerName });
   }

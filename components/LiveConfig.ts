@@ -5,6 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 export interface LiveConfigArgs {
   /** The container (its id re-applies the file after the container is replaced). */
   container: docker.Container;
+  /** What says the container's process is up (its ContainerHealth): the file is applied after it. */
+  ready: pulumi.Resource;
   containerName: pulumi.Input<string>;
   /** Which process re-reads the file: PostgreSQL (checked, then reloaded) or PgBouncer (SIGHUP). */
   kind: "postgres" | "pgbouncer";
@@ -31,6 +33,6 @@ export function liveConfig(name: string, args: LiveConfigArgs, opts: pulumi.Cust
       // container starts without PgBouncer's live files.
       triggers: [args.container.id],
     },
-    opts,
+    { ...opts, dependsOn: [args.ready] },
   );
 }

@@ -5,6 +5,7 @@ import { renderPgbouncerIni } from "../config/renderPgbouncer";
 import type { StackSettings } from "../config/settings";
 import { canonicalDuration } from "../config/dockerCanonicalForms";
 import { names } from "../config/topology";
+import { ContainerHealth } from "../providers/ContainerHealth";
 import { LOG_OPTIONS, scriptUploads, stackLabels } from "./containerDefaults";
 import { liveConfig } from "./LiveConfig";
 
@@ -26,6 +27,8 @@ export interface PgbouncerArgs {
  */
 export class Pgbouncer extends pulumi.ComponentResource {
   readonly container: docker.Container;
+  /** Healthy: what everything that needs this container waits for. */
+  readonly health: ContainerHealth;
   readonly containerName: string;
   readonly liveSettings: pulumi.Resource[];
 
@@ -58,8 +61,6 @@ export class Pgbouncer extends pulumi.ComponentResource {
           retries: 3,
           startPeriod: canonicalDuration(30),
         },
-        wait: true,
-        waitTimeout: 60,
         restart: "unless-stopped",
         memory: 256,
         // Set, not left to Docker (which derives twice the memory and the provider then reads back
@@ -74,16 +75,17 @@ export class Pgbouncer extends pulumi.ComponentResource {
       },
       { parent: this, deleteBeforeReplace: true, dependsOn: args.dependsOn },
     );
+    this.health = new ContainerHealth("pgbouncer-healthy", { containerName: this.containerName, containerId: this.container.id, timeoutSeconds: 60 }, { parent: this });
 
     this.liveSettings = [
       liveConfig(
         "pgbouncer-live-settings",
-        { container: this.container, containerName: this.containerName, kind: "pgbouncer", target: files.pgbouncerLive, content: args.liveIni },
+        { container: this.container, ready: this.health, containerName: this.containerName, kind: "pgbouncer", target: files.pgbouncerLive, content: args.liveIni },
         { parent: this },
       ),
       liveConfig(
         "pgbouncer-userlist",
-        { container: this.container, containerName: this.containerName, kind: "pgbouncer", target: files.pgbouncerUserlist, content: pulumi.secret(args.userlist) },
+        { container: this.container, ready: this.health, containerName: this.containerName, kind: "pgbouncer", target: files.pgbouncerUserlist, content: pulumi.secret(args.userlist) },
         { parent: this },
       ),
     ];

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PORTS, files, paths } from "../config/containerPaths";
 import type { StackSettings } from "../config/settings";
 import { canonicalCpus, canonicalDuration } from "../config/dockerCanonicalForms";
+import { ContainerHealth } from "../providers/ContainerHealth";
 import { names, type Member } from "../config/topology";
 import { LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
 import { liveConfig } from "./LiveConfig";
@@ -52,6 +53,8 @@ export interface PostgresMemberArgs {
  */
 export class PostgresMember extends pulumi.ComponentResource {
   readonly container: docker.Container;
+  /** Healthy: what everything that needs this member's PostgreSQL waits for. */
+  readonly health: ContainerHealth;
   readonly dataVolume: docker.Volume;
   readonly liveSettings: pulumi.Resource;
   readonly containerName: string;
@@ -74,10 +77,6 @@ export class PostgresMember extends pulumi.ComponentResource {
       ...(args.bootstrap === "clone" ? [`PGSTACK_BOOTSTRAP_SOURCE=${args.bootstrapSource}`, `PGSTACK_SLOT=${m.slotName}`] : []),
       ...(args.restoreTargetTime ? [`PGSTACK_RESTORE_TARGET_TIME=${args.restoreTargetTime}`] : []),
     ];
-
-    // How long a deploy waits for the new container to be healthy: a clone or a restore can take
-    // long on a large database; a fresh primary not up in 90 s is broken.
-    const waitSeconds = args.bootstrap === "initdb" ? 120 : 1830;
 
     this.container = new docker.Container(
       m.name,
@@ -126,8 +125,6 @@ export class PostgresMember extends pulumi.ComponentResource {
           // restart can take long on any of them, and a role change must not change the container.
           startPeriod: canonicalDuration(1800),
         },
-        wait: true,
-        waitTimeout: waitSeconds,
         restart: "unless-stopped",
         memory: s.memoryMb,
         memorySwap: s.memoryMb,
@@ -145,17 +142,25 @@ export class PostgresMember extends pulumi.ComponentResource {
         // The container name and host port are fixed, so the old container must go first.
         deleteBeforeReplace: true,
         dependsOn: args.dependsOn,
-        // How an empty data volume is filled (envs) and how long the first start may take matter
-        // only when the container is created: once its data exists, a failover that changes the
-        // member's role or a restore setting removed afterwards must not restart it. A container
-        // replaced for another reason is created with the current values.
-        ignoreChanges: ["envs", "waitTimeout"],
+        // How an empty data volume is filled (envs) matters only when the container is created:
+        // once its data exists, a failover that changes the member's role or a restore setting
+        // removed afterwards must not restart it. A container replaced for another reason is
+        // created with the current values.
+        ignoreChanges: ["envs"],
       },
+    );
+
+    // A clone or a crash recovery can take long on a large database; a member that exits, restarts
+    // or turns unhealthy fails the deploy at once, with its log.
+    this.health = new ContainerHealth(
+      `${m.name}-healthy`,
+      { containerName: this.containerName, containerId: this.container.id, timeoutSeconds: 1830 },
+      { parent: this },
     );
 
     this.liveSettings = liveConfig(
       `${m.name}-live-settings`,
-      { container: this.container, containerName: this.containerName, kind: "postgres", target: files.postgresqlLive, content: args.liveConf },
+      { container: this.container, ready: this.health, containerName: this.containerName, kind: "postgres", target: files.postgresqlLive, content: args.liveConf },
       { parent: this },
     );
 

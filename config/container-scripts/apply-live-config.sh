@@ -30,8 +30,15 @@ case "$kind" in
       echo "$errors" >&2
       exit 1
     fi
+    # The postmaster re-reads the files after the signal; a new session sees the result once
+    # pg_conf_load_time moves (tens of milliseconds): poll for that (50 ms apart, pg_sleep being
+    # the sub-second sleep every image has) rather than sleep a whole second.
+    loaded=$(psql_local -c "select pg_conf_load_time()")
     psql_local -c "select pg_reload_conf()" >/dev/null
-    sleep 1
+    tries=0
+    while [ "$(psql_local -c "select pg_conf_load_time() from pg_sleep(0.05)")" = "$loaded" ] && [ "$tries" -lt 100 ]; do
+      tries=$((tries + 1))
+    done
     pending=$(psql_local -c "select string_agg(name, ', ') from pg_settings where pending_restart")
     echo "pgstack: reloaded $target"
     if [ -n "$pending" ]; then echo "pgstack: waiting for a restart to apply: $pending"; fi

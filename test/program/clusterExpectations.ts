@@ -14,6 +14,7 @@ export const T = {
   slot: "pulumi-nodejs:dynamic/postgres:ReplicationSlot",
   check: "pulumi-nodejs:dynamic/postgres:StreamingCheck",
   database: "pulumi-nodejs:dynamic/postgres:PostgresDatabase",
+  health: "pulumi-nodejs:dynamic/pgstack:ContainerHealth",
 } as const;
 
 export interface ExpectedShape {

@@ -68,8 +68,6 @@ export function describeStack(shape: ExpectedShape): void {
         expect(c.restart).toBe("unless-stopped");
         expect(c.stopSignal).toBe("SIGINT");
         expect(c.healthcheck.tests[1]).toMatch(/^pg_isready /);
-        expect(c.wait).toBe(true);
-        expect(c.waitTimeout).toBeGreaterThan(60);
       }
       for (const c of run.mocks.byType(T.container)) {
         expect(c.deleteBeforeReplace, `${c.name} has a fixed name and port`).toBe(true);
@@ -140,8 +138,22 @@ export function describeStack(shape: ExpectedShape): void {
       for (const m of memberNames(shape)) expect(dependsOn(run, run.mocks.byName(T.container, m), guard), m).toBe(true);
     });
 
-    it("creates roles and slots after the primary, replicas after their slot, the check after every replica", () => {
-      const primary = run.mocks.byName(T.container, "primary");
+    it("waits for every container to be healthy (its ContainerHealth), not for the provider's own wait", () => {
+      for (const c of run.mocks.byType(T.container)) {
+        expect(c.inputs.wait, c.name).toBeUndefined();
+        const health = run.mocks.byName(T.health, `${c.name}-healthy`);
+        expect(health.inputs.containerName).toBe(c.inputs.name);
+        expect(dependsOn(run, health, c), `${c.name}-healthy watches ${c.name}`).toBe(true);
+        for (const live of run.mocks.byType(T.command).filter((l) => l.name.startsWith(`${c.name}-live-settings`) || (c.name === "pgbouncer" && l.name === "pgbouncer-userlist"))) {
+          expect(dependsOn(run, live, health), `${live.name} is applied once ${c.name} is healthy`).toBe(true);
+        }
+      }
+      // A member may take as long as its start period (a clone, a crash recovery), the same whatever its role.
+      for (const m of memberNames(shape)) expect(run.mocks.byName(T.health, `${m}-healthy`).inputs.timeoutSeconds).toBe(1830);
+    });
+
+    it("creates roles and slots after the primary is healthy, replicas after their slot, the check after every replica", () => {
+      const primary = run.mocks.byName(T.health, "primary-healthy");
       const roles = run.mocks.byType(T.role);
       expect(roles.map((r) => r.inputs.roleName).sort()).toEqual(["app", "pgstack_backup", "pgstack_stats", "replicator"]);
       for (const r of [...roles, ...run.mocks.byType(T.slot), ...run.mocks.byType(T.database)]) {
@@ -194,10 +206,10 @@ export function describeStack(shape: ExpectedShape): void {
     });
 
     it("gives members the same container whatever their role, but for what only their creation reads", () => {
-      const creationOnly = ["name", "hostname", "envs", "waitTimeout", "ports", "volumes", "networksAdvanced", "labels"];
+      const creationOnly = ["name", "hostname", "envs", "ports", "volumes", "networksAdvanced", "labels"];
       const sameForAll = (m: string) => Object.fromEntries(Object.entries(run.mocks.byName(T.container, m).inputs).filter(([k]) => !creationOnly.includes(k)));
       for (const m of memberNames(shape).slice(1)) expect(sameForAll(m), m).toEqual(sameForAll("primary"));
-      for (const m of memberNames(shape)) expect(run.mocks.byName(T.container, m).ignoreChanges, m).toEqual(["envs", "waitTimeout"]);
+      for (const m of memberNames(shape)) expect(run.mocks.byName(T.container, m).ignoreChanges, m).toEqual(["envs"]);
     });
 
     it("never re-creates roles or the database because the primary's container is replaced, and never drops them", () => {

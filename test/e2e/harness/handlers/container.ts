@@ -1,4 +1,4 @@
-import { assertRunning, waitHealthy } from "../containerWait";
+import { waitHealthy } from "../containerWait";
 import { diffContainerState, stateAfterCreate, stateAfterUpdate, UPDATED_BY_DOCKER } from "../containerProviderState";
 import { dockerApi } from "../dockerApi";
 import { translateContainer } from "../dockerTranslate";
@@ -20,7 +20,7 @@ export function containerDecision(state: Record<string, unknown>, inputs: Record
 
 /**
  * docker:Container, as the provider does it: create, join networks, upload files, start, wait
- * until healthy, then read it back into the state. Restart policy and memory limits are updated
+ * until healthy when asked, then read it back into the state. Restart policy and memory limits are updated
  * in place; other updatable fields only change the state; the rest replace the container.
  */
 export const dockerContainer: ResourceHandler = {
@@ -35,7 +35,6 @@ export const dockerContainer: ResourceHandler = {
       if (plan.start) {
         await dockerApi.startContainer(id);
         if (plan.wait.healthy) await waitHealthy(id, plan.wait.timeoutSeconds);
-        else await assertRunning(id);
       }
     } catch (err) {
       throw new PartialCreateError(`container ${plan.name}: ${(err as Error).message}`, { id, outputs: { ...inputs, id, name: plan.name } });

@@ -32,7 +32,7 @@ export class HarnessDriver implements StackDriver {
   async resources(): Promise<StateResource[]> {
     if (!existsSync(this.stateFile)) return [];
     const state = JSON.parse(readFileSync(this.stateFile, "utf8")) as StackState;
-    return Object.values(state.resources).map((e) => ({ urn: e.urn, type: e.type, name: e.name, status: e.status, protect: e.protect, outputs: e.outputs }));
+    return Object.values(state.resources).map((e) => ({ urn: e.urn, type: e.type, name: e.name, id: e.id, status: e.status, protect: e.protect, outputs: e.outputs }));
   }
 
   dispose(): void {

@@ -54,7 +54,8 @@ class StepRecorder {
     const failed = event.resOpFailedEvent?.metadata;
     for (const meta of [pre, done, failed]) {
       if (!meta || meta.type === "pulumi:pulumi:Stack" || meta.type.startsWith("pulumi:providers:")) continue;
-      if ((meta.new ?? meta.old)?.custom === false) continue;
+      // Components are not steps (the engine omits `custom` when it is false).
+      if ((meta.new ?? meta.old)?.custom !== true) continue;
       const op = meta === failed ? "failed" : stepOp(meta.op);
       if (!op) continue;
       const existing = this.steps.get(meta.urn);
@@ -172,7 +173,7 @@ export class PulumiDriver implements StackDriver {
         ok: true,
         outputs: command === "up" ? await this.outputs(stack) : {},
         steps: recorder.list(),
-        protectedLeft: command === "destroy" ? (await this.resources()).filter((r) => r.protect).map((r) => refOfUrn(r.urn)) : [],
+        protectedLeft: command === "destroy" ? (await this.resources()).filter((r) => r.protect).map((r) => ({ ...refOfUrn(r.urn), id: r.id })) : [],
         timings: { totalMs: Date.now() - started, programMs: 0 },
       };
       return { result, exitCode: 0, stderr, durationMs: Date.now() - started };
@@ -224,6 +225,7 @@ export class PulumiDriver implements StackDriver {
       .filter((r) => r.custom === true && !String(r.type).startsWith("pulumi:providers:"))
       .map((r) => ({
         ...refOfUrn(String(r.urn)),
+        id: typeof r.id === "string" ? r.id : undefined,
         status: Array.isArray(r.initErrors) && r.initErrors.length > 0 ? ("failed" as const) : ("ok" as const),
         protect: r.protect === true,
         outputs: unwrap(r.outputs ?? {}) as Record<string, unknown>,

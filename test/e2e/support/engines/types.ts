@@ -18,6 +18,7 @@ export interface StateResource {
   urn: string;
   type: string;
   name: string;
+  id?: string;
   /** "failed": created but never became ready; the next deploy replaces it. */
   status: "ok" | "failed";
   protect: boolean;
