@@ -40,8 +40,9 @@ export class Deployment {
   }
 
   record(op: StepOp, e: { type: string; name: string; urn: string }, startedAt: number, detail?: string): void {
-    this.steps.push({ op, type: e.type, name: e.name, urn: e.urn, durationMs: Date.now() - startedAt, ...(detail ? { detail } : {}) });
-    process.stderr.write(`harness: ${op.padEnd(14)} ${label(e)} ${Date.now() - startedAt} ms${detail && op !== "failed" ? ` (${detail})` : ""}\n`);
+    const endedAt = Date.now();
+    this.steps.push({ op, type: e.type, name: e.name, urn: e.urn, durationMs: endedAt - startedAt, startedAt, endedAt, ...(detail ? { detail } : {}) });
+    process.stderr.write(`harness: ${op.padEnd(14)} ${label(e)} ${endedAt - startedAt} ms${detail && op !== "failed" ? ` (${detail})` : ""}\n`);
   }
 
   fail(message: string, resource?: ResourceRef): void {

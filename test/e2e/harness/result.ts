@@ -10,6 +10,9 @@ export interface Step {
   name: string;
   urn: string;
   durationMs: number;
+  /** When the step started and ended (epoch milliseconds), for timelines of a deploy. */
+  startedAt?: number;
+  endedAt?: number;
   /** Why: the changed inputs of a replacement, the error of a failure. */
   detail?: string;
 }

@@ -14,7 +14,8 @@ export interface HarnessRun {
   result?: HarnessResult;
   exitCode: number | null;
   stderr: string;
-  /** Wall-clock time of the whole child process. */
+  /** When the child process started (epoch ms) and its wall-clock time. */
+  startedAt: number;
   durationMs: number;
 }
 
@@ -39,7 +40,7 @@ export function runHarness(args: string[], timeoutMs: number): Promise<HarnessRu
       const line = stdout.split("\n").find((l) => l.startsWith(RESULT_MARKER));
       const result = line ? (JSON.parse(line.slice(RESULT_MARKER.length)) as HarnessResult) : undefined;
       if (timedOut) stderr += `\n(killed: the harness ran longer than ${timeoutMs} ms)`;
-      resolve({ result, exitCode, stderr, durationMs: Date.now() - started });
+      resolve({ result, exitCode, stderr, startedAt: started, durationMs: Date.now() - started });
     });
   });
 }

@@ -71,7 +71,7 @@ class StepRecorder {
   };
 
   list(): Step[] {
-    return [...this.steps.values()].map(({ startedAt: _startedAt, ...step }) => step);
+    return [...this.steps.values()].map((step) => ({ ...step, endedAt: step.startedAt + step.durationMs }));
   }
 
   /** The first error the engine reported about a resource, or else its first error at all. */
@@ -176,7 +176,7 @@ export class PulumiDriver implements StackDriver {
         protectedLeft: command === "destroy" ? (await this.resources()).filter((r) => r.protect).map((r) => ({ ...refOfUrn(r.urn), id: r.id })) : [],
         timings: { totalMs: Date.now() - started, programMs: 0 },
       };
-      return { result, exitCode: 0, stderr, durationMs: Date.now() - started };
+      return { result, exitCode: 0, stderr, startedAt: started, durationMs: Date.now() - started };
     } catch (err) {
       const message = (err as Error).message ?? String(err);
       stderr += `\n${message}`;
@@ -188,7 +188,7 @@ export class PulumiDriver implements StackDriver {
         steps: recorder.list(),
         timings: { totalMs: Date.now() - started, programMs: 0 },
       };
-      return { result, exitCode: 1, stderr, durationMs: Date.now() - started };
+      return { result, exitCode: 1, stderr, startedAt: started, durationMs: Date.now() - started };
     }
   }
 

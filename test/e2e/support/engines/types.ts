@@ -9,7 +9,8 @@ export interface DeployRun {
   exitCode: number | null;
   /** The engine's own progress output (the harness's log, or the CLI's). */
   stderr: string;
-  /** Wall-clock time of the whole run. */
+  /** When the run started (epoch ms) and its wall-clock time. */
+  startedAt: number;
   durationMs: number;
 }
 
