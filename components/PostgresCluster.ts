@@ -189,7 +189,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         image: postgresImage.imageId,
         networkName: network.name,
         backupStorage,
-        backupEnv: renderBackupEnv(s, clusterMembers(s).map((m) => m.name)),
+        backupEnv: renderBackupEnv(s),
         pgpass: credentials.backup.password.apply((password) => renderPgpass([{ user: BACKUP_USER, password }])),
         dependsOn: [backupRole, database],
       },

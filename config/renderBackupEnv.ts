@@ -1,6 +1,7 @@
 import { CONTAINER_PORTS, files, paths } from "./containerPaths";
 import { parseCron } from "./cron";
 import type { StackSettings } from "./settings";
+import { MEMBERS_ALIAS } from "./topology";
 
 export const BACKUP_USER = "pgstack_backup";
 
@@ -30,10 +31,11 @@ function cronVars(prefix: string, expression: string): [string, string][] {
  * backup.env, sourced by the backup container's scripts: where to back up from and to, retention,
  * and the three schedules (dumps, base backups, restore drills) expanded into the minute/hour/day
  * sets the scheduler matches against. No secrets: the password is in a separate pgpass file.
- * Backups connect to every member in turn and keep the one that accepts writes (libpq's
- * target_session_attrs), so they follow a failover by themselves: nothing here names the primary.
+ * Backups connect to the members' shared alias, which resolves to every member, and keep the one
+ * that accepts writes (libpq's target_session_attrs, which tries each address): they follow a
+ * failover or a scale change by themselves, and nothing here names the primary or the members.
  */
-export function renderBackupEnv(s: Pick<StackSettings, "backup">, members: string[]): string {
+export function renderBackupEnv(s: Pick<StackSettings, "backup">): string {
   const b = s.backup;
   const vars: [string, string][] = [
     ["BACKUP_ROOT", paths.backups],
@@ -43,7 +45,7 @@ export function renderBackupEnv(s: Pick<StackSettings, "backup">, members: strin
     ...cronVars("DUMPS", b.schedule),
     ...cronVars("BASE", b.baseBackupSchedule),
     ...cronVars("DRILL", b.drillSchedule),
-    ["PGHOST", members.join(",")],
+    ["PGHOST", MEMBERS_ALIAS],
     ["PGTARGETSESSIONATTRS", "read-write"],
     ["PGPORT", String(CONTAINER_PORTS.postgres)],
     ["PGUSER", BACKUP_USER],

@@ -110,7 +110,7 @@ describe("resilience", () => {
     const result = await stack.up({ replicas: 1 });
     const changes = result.steps.filter((s) => s.op !== "same");
     expect(changes.filter((s) => s.op === "delete").map((s) => s.name).sort()).toEqual(
-      ["replica-2", "replica-2-data", "replica-2-live-settings", "replica-2-slot"].sort(),
+      ["replica-2", "replica-2-data", "replica-2-healthy", "replica-2-live-settings", "replica-2-slot"].sort(),
     );
     expect(changes.filter((s) => s.op === "create" || s.op === "replace")).toEqual([]);
 
