@@ -73,9 +73,9 @@ describe("backups", () => {
   });
 
   it("removes dumps past retention but never the newest good one, and reports a failing dump without leaving a partial file", async () => {
-    // Stop the schedule, so only the runs made here happen (this replaces only the backup container).
+    // Stop the schedule, so only the runs made here happen (this replaces only the backup container, and waits for it to be healthy again).
     const quiet = await stack.up({ backup: backup(NEVER) });
-    expect(quiet.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`)).toEqual(["replace backup"]);
+    expect(quiet.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`).sort()).toEqual(["replace backup", "update backup-healthy"]);
 
     // Every app dump is now 30 days old, and an even older one is there too.
     const existing = await dumpsOf(backupContainer, "app");

@@ -79,7 +79,8 @@ describe("a deploy that cannot succeed", () => {
     const s = newStack("e2e-bad-primary");
     // Passes pgstack's validation; PostgreSQL refuses to start with it.
     const run = await s.tryUp({ postgresql: { shared_buffers: "100TB" } });
-    expectFailure(run, "primary", /container e2e-bad-primary-primary: exited [\s\S]*before becoming healthy[\s\S]*invalid value for parameter "shared_buffers"/, 30_000);
+    // Its ContainerHealth gives up as soon as the container exits, and says why.
+    expectFailure(run, "primary-healthy", /container e2e-bad-primary-primary: exited [\s\S]*before becoming healthy[\s\S]*invalid value for parameter "shared_buffers"/, 30_000);
     // Nothing that needs a running primary was attempted.
     const onPrimary = /PostgresRole|ReplicationSlot|PostgresDatabase|StreamingCheck/;
     expect(run.result?.steps.filter((st) => onPrimary.test(st.type))).toEqual([]);
