@@ -34,8 +34,24 @@ export PGPASSFILE="$run/pgpass"
 export HOME="$run"
 
 # Runs "$@" as nobody, replacing this shell, with whichever tool the image has.
-if command -v setpriv >/dev/null 2>&1; then exec setpriv --reuid=65534 --regid=65534 --clear-groups "$exporter" "$@"; fi
-if command -v su-exec >/dev/null 2>&1; then exec su-exec 65534:65534 "$exporter" "$@"; fi
-if command -v chpst >/dev/null 2>&1; then exec chpst -u nobody "$exporter" "$@"; fi
-if command -v setuidgid >/dev/null 2>&1; then exec setuidgid nobody "$exporter" "$@"; fi
-exec su -s /bin/sh nobody -c 'exec "$0" "$@"' "$exporter" "$@"
+as_nobody() {
+  if command -v setpriv >/dev/null 2>&1; then exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; fi
+  if command -v su-exec >/dev/null 2>&1; then exec su-exec 65534:65534 "$@"; fi
+  if command -v chpst >/dev/null 2>&1; then exec chpst -u nobody "$@"; fi
+  if command -v setuidgid >/dev/null 2>&1; then exec setuidgid nobody "$@"; fi
+  exec su -s /bin/sh nobody -c 'exec "$0" "$@"' "$@"
+}
+
+if [ "$kind" = postgres ]; then as_nobody "$exporter" "$@"; fi
+
+# pgbouncer_exporter exits when PgBouncer does not answer as it starts, and a deploy may start it
+# first: start it again until it stays up. This shell stays PID 1 and passes `docker stop` on.
+pid=""
+trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; wait "$pid"; fi; exit 0' TERM INT
+while :; do
+  (as_nobody "$exporter" "$@") &
+  pid=$!
+  wait "$pid" || true
+  say "pgbouncer_exporter exited (PgBouncer not answering yet?); starting it again in 2 s"
+  sleep 2 & wait $!
+done
