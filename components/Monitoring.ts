@@ -5,6 +5,7 @@ import { CONTAINER_PORTS, files, paths } from "../config/containerPaths";
 import {
   alertRulesPath,
   backupMetricsSql,
+  EXPORTER_CONFIG,
   EXPORTER_QUERIES,
   exporterPart,
   PGBOUNCER_EXPORTER_PART,
@@ -60,7 +61,8 @@ export class Monitoring extends pulumi.ComponentResource {
     const pgbouncerImage = new docker.RemoteImage("pgbouncer-exporter-image", { name: s.images.pgbouncerExporter, keepLocally: true }, { parent: this });
 
     const exporter = (part: string, image: pulumi.Input<string>, internal: number, external: number, command: string[], envs: string[], extraUploads: docker.types.input.ContainerUpload[]) => {
-      // Listening on IPv4 explicitly: the healthcheck reads /proc/net/tcp (no curl in Debian's image).
+      // The exporter listens (on IPv4 and IPv6) when its port shows LISTEN (0A) in /proc/net; no
+      // curl or wget is assumed in the image.
       const portHex = internal.toString(16).toUpperCase().padStart(4, "0");
       return new docker.Container(
         part,
@@ -77,8 +79,8 @@ export class Monitoring extends pulumi.ComponentResource {
           ports: [{ internal, external, ip: s.bindAddress, protocol: "tcp" }],
           uploads: [...scriptUploads(["exporter-entrypoint.sh"]), ...extraUploads, secretUpload(files.pgpassUpload, pgpass)],
           healthcheck: {
-            tests: ["CMD-SHELL", `grep -q ':${portHex} 00000000:0000 0A' /proc/net/tcp`],
-            interval: "10s",
+            tests: ["CMD-SHELL", `grep -qsE ':${portHex} [0-9A-F]+:0000 0A' /proc/net/tcp /proc/net/tcp6`],
+            interval: "5s",
             timeout: "3s",
             retries: 3,
             startPeriod: "30s",
@@ -98,17 +100,21 @@ export class Monitoring extends pulumi.ComponentResource {
       );
     };
 
-    const listen = (port: number) => `--web.listen-address=0.0.0.0:${port}`;
+    const listen = (port: number) => `--web.listen-address=:${port}`;
     this.exporters = memberNames(s.replicas).map((member) =>
       exporter(
         exporterPart(member),
         postgresImage.imageId,
         EXPORTER_PORTS.postgres,
         postgresExporterPort(s, member),
-        ["postgres", listen(EXPORTER_PORTS.postgres), `--extend.query-path=${EXPORTER_QUERIES}`, "--config.file=/dev/null"],
+        ["postgres", listen(EXPORTER_PORTS.postgres), `--extend.query-path=${EXPORTER_QUERIES}`, `--config.file=${EXPORTER_CONFIG}`],
         // No password here: libpq reads it from PGPASSFILE, which the entrypoint sets.
         [`DATA_SOURCE_NAME=postgresql://${PGBOUNCER_STATS_USER}@${member}:${CONTAINER_PORTS.postgres}/postgres?sslmode=disable&connect_timeout=5&application_name=pgstack-exporter`],
-        [{ file: EXPORTER_QUERIES, content: renderExporterQueries() }],
+        [
+          { file: EXPORTER_QUERIES, content: renderExporterQueries() },
+          // No multi-target auth modules: each exporter scrapes its own member.
+          { file: EXPORTER_CONFIG, content: "auth_modules: {}\n" },
+        ],
       ),
     );
     this.exporters.push(

@@ -16,6 +16,8 @@ export const PGBOUNCER_EXPORTER_PART = "pgbouncer-exporter";
 
 /** Where the exporters find their password file (the entrypoint copies the uploaded secret there). */
 export const EXPORTER_PASSFILE = `${paths.run}/pgpass`;
+/** postgres_exporter's own config file (it warns without one). */
+export const EXPORTER_CONFIG = `${paths.conf}/postgres_exporter.yml`;
 /** postgres_exporter's custom queries (the backup metrics). */
 export const EXPORTER_QUERIES = `${paths.conf}/queries.yaml`;
 
