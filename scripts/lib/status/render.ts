@@ -76,6 +76,7 @@ export function renderText(s: ClusterStatus, options: { colour: boolean }): stri
   const b = s.pgbouncer;
   if (!b) out.push("  none");
   else if (!b.reachable) out.push(`  ${b.container}: ${paint("red", `not answering (${b.error ?? b.containerState})`)}`);
+  else if (b.pools.length === 0) out.push("  no pools yet: no client has connected through PgBouncer since it started");
   else {
     out.push(
       ...table(
