@@ -138,7 +138,8 @@ async function backupStatus(c: StackContainer, timeoutMs: number): Promise<Backu
       readIn(c.name, `${paths.backups}/manifest.json`, "postgres", { host: c.host, timeoutMs }),
       readIn(c.name, `${paths.backups}/.pgstack-backups`, "postgres", { host: c.host, timeoutMs }).catch(() => ""),
     ]);
-    const created = parseKeyValues(marker).created;
+    // `created=<time> by=<role>`, one line, written once by the first container to mount it.
+    const created = /\bcreated=(\S+)/.exec(marker)?.[1];
     return { ...status, manifest: parseManifest(manifest), storageCreatedAt: created && !Number.isNaN(Date.parse(created)) ? new Date(created).toISOString() : undefined };
   } catch (err) {
     return { ...status, error: firstLine((err as Error).message) };
