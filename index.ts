@@ -12,3 +12,5 @@ export const writeUrl = cluster.writeUrl;
 export const readUrl = cluster.readUrl;
 export const streaming = cluster.streaming.replicas;
 export const backups = cluster.backups.summary;
+// Where the alert rules and scrape config were written, and the exporters (pgstack:monitoring).
+export const monitoring = cluster.monitoring?.summary;

@@ -42,5 +42,6 @@ export function quietBackupSchedules(now: Date): Record<string, unknown> {
 export function stackOverrides(stack: string, images: Images, now: Date, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const ports = PORTS[stack];
   if (!ports) throw new Error(`no ports assigned to stack ${stack}`);
-  return { images, ports, backup: quietBackupSchedules(now), ...extra };
+  // Exporters (pgstack:monitoring, on in production) are left out: the benchmark measures the cluster.
+  return { images, ports, backup: quietBackupSchedules(now), monitoring: { enabled: false }, ...extra };
 }

@@ -18,6 +18,7 @@ import { StreamingCheck } from "../providers/StreamingCheck";
 import { BackupCron } from "./BackupCron";
 import { ClusterSecrets } from "./ClusterSecrets";
 import { stackLabels } from "./containerDefaults";
+import { Monitoring } from "./Monitoring";
 import { Pgbouncer } from "./Pgbouncer";
 import { PostgresMember, type MountSource } from "./PostgresMember";
 import { restoreMount, restorePlan, seedFromDump } from "./restore";
@@ -40,6 +41,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
   readonly streaming: StreamingCheck;
   readonly backups: BackupCatalog;
   readonly members: PostgresMember[];
+  /** Exporters and alert rules (pgstack:monitoring); undefined when monitoring is off. */
+  readonly monitoring?: Monitoring;
 
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pgstack:index:PostgresCluster", name, {}, opts);
@@ -208,6 +211,16 @@ export class PostgresCluster extends pulumi.ComponentResource {
       pulumi.secret(pulumi.interpolate`postgresql://${s.appUser}:${credentials.app.password}@${endpoint(host, s.ports.pgbouncer)}/${db}`);
     this.writeUrl = url(s.database);
     this.readUrl = url(readOnlyDatabase(s.database));
+
+    // --- pgstack:monitoring: exporters, backup metrics and alert rules (components/Monitoring.ts) ---
+    if (s.monitoring.enabled) {
+      this.monitoring = new Monitoring(
+        "monitoring",
+        { settings: s, networkName: network.name, statsPassword: credentials.stats.password, primaryContainer: primaryMember.container, primaryContainerName: primaryMember.containerName },
+        { parent: this },
+      );
+    }
+    // --- end of monitoring ---
 
     this.registerOutputs({
       primaryEndpoint: this.primaryEndpoint,

@@ -17,7 +17,8 @@ export type ContainerScript =
   | "backup-base.sh"
   | "backup-drill.sh"
   | "backup-manifest.sh"
-  | "backup-health.sh";
+  | "backup-health.sh"
+  | "exporter-entrypoint.sh";
 
 // Works from the sources (config/) and from the compiled program (dist/config/), which tsc does
 // not copy the scripts into.

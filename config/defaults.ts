@@ -14,6 +14,10 @@ export const DEFAULTS: Omit<StackSettings, "stack" | "restore"> = {
   images: {
     postgres: "postgres:17.7-bookworm",
     pgbouncer: "edoburu/pgbouncer:v1.24.1-p1",
+    // The releases Debian trixie packages (prometheus-postgres-exporter, prometheus-pgbouncer-exporter),
+    // so the public and the locally built images export the same metrics.
+    postgresExporter: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1",
+    pgbouncerExporter: "prometheuscommunity/pgbouncer-exporter:v0.10.2",
   },
   memoryMb: 1024,
   cpus: 1,
@@ -27,6 +31,18 @@ export const DEFAULTS: Omit<StackSettings, "stack" | "restore"> = {
     drillSchedule: "0 5 * * 0",
     archiveTimeoutSeconds: 60,
     hostPath: "",
+  },
+  // Off unless a stack turns it on (Pulumi.production.yaml does): exporters need their images and
+  // two more host ports.
+  monitoring: {
+    enabled: false,
+    ports: { postgresExporterBase: 59187, pgbouncerExporter: 59127 },
+    maxLagSeconds: 30,
+    // The streaming check's own bound (providers/StreamingCheck.ts).
+    maxLagBytes: 16 * 1024 * 1024,
+    backupGraceMinutes: 60,
+    maxClientWaitSeconds: 5,
+    rulesFile: "",
   },
   database: "app",
   appUser: "app",

@@ -4,6 +4,7 @@ import { parseCron } from "./cron";
 import { DEFAULTS } from "./defaults";
 import { refusePostgresqlSetting } from "./postgresqlRules";
 import type { PoolMode, StackSettings } from "./settings";
+import { portCollisions, portPlan } from "./portPlan";
 import { memberNames } from "./topology";
 
 export const CONFIG_NAMESPACE = "pgstack";
@@ -12,6 +13,7 @@ export const CONFIG_NAMESPACE = "pgstack";
 export const CONFIG_KEYS = [
   "replicas", "syncReplicas", "bindAddress", "ports", "images", "memory", "cpus", "pgbouncer",
   "backup", "database", "appUser", "postgresql", "protectData", "primaryMember", "verifyTrigger", "restore",
+  "monitoring",
 ] as const;
 
 /** Largest replica count: replica names and host ports stay one digit wide and predictable. */
@@ -218,6 +220,52 @@ function parseBackup(r: Reader): StackSettings["backup"] {
   };
 }
 
+const MONITORING_FIELDS = ["enabled", "ports", "maxLagSeconds", "maxLagBytes", "backupGraceMinutes", "maxClientWaitSeconds", "rulesFile"] as const;
+
+/**
+ * pgstack:monitoring. The exporters' host ports join the stack's port plan: with monitoring on,
+ * each must differ from every other published port (members, PgBouncer, the other exporters).
+ */
+function parseMonitoring(r: Reader, s: Pick<StackSettings, "replicas" | "ports">): StackSettings["monitoring"] {
+  const obj = r.object("monitoring", MONITORING_FIELDS);
+  const d = DEFAULTS.monitoring;
+  const portsValue = obj.ports;
+  let portsObj: Record<string, unknown> = {};
+  if (portsValue !== undefined) {
+    if (typeof portsValue === "object" && portsValue !== null && !Array.isArray(portsValue)) {
+      portsObj = portsValue as Record<string, unknown>;
+      for (const field of Object.keys(portsObj)) {
+        if (!["postgresExporterBase", "pgbouncerExporter"].includes(field)) {
+          r.problem(`monitoring.ports.${field}`, portsObj[field], "unknown field; allowed: postgresExporterBase, pgbouncerExporter");
+        }
+      }
+    } else {
+      r.problem("monitoring.ports", portsValue, "must be an object with fields postgresExporterBase, pgbouncerExporter");
+    }
+  }
+  const monitoring: StackSettings["monitoring"] = {
+    enabled: r.boolean("monitoring.enabled", obj.enabled, d.enabled),
+    ports: {
+      postgresExporterBase: r.integer("monitoring.ports.postgresExporterBase", portsObj.postgresExporterBase, d.ports.postgresExporterBase, 1, 65535 - s.replicas),
+      pgbouncerExporter: r.integer("monitoring.ports.pgbouncerExporter", portsObj.pgbouncerExporter, d.ports.pgbouncerExporter, 1, 65535),
+    },
+    maxLagSeconds: r.integer("monitoring.maxLagSeconds", obj.maxLagSeconds, d.maxLagSeconds, 1, 86_400),
+    maxLagBytes: r.integer("monitoring.maxLagBytes", obj.maxLagBytes, d.maxLagBytes, 1024, Number.MAX_SAFE_INTEGER),
+    backupGraceMinutes: r.integer("monitoring.backupGraceMinutes", obj.backupGraceMinutes, d.backupGraceMinutes, 0, 7 * 24 * 60),
+    maxClientWaitSeconds: r.integer("monitoring.maxClientWaitSeconds", obj.maxClientWaitSeconds, d.maxClientWaitSeconds, 1, 3600),
+    rulesFile: r.string("monitoring.rulesFile", obj.rulesFile, d.rulesFile),
+  };
+  if (monitoring.rulesFile !== "" && (!/^[A-Za-z0-9._\/-]+$/.test(monitoring.rulesFile) || monitoring.rulesFile.split("/").includes(".."))) {
+    r.problem("monitoring.rulesFile", obj.rulesFile, "must be a file path such as /etc/prometheus/rules/pgstack.yml (letters, digits, . _ - /, no ..), or empty for .pgstack/<stack>/alert-rules.yml");
+  }
+  if (monitoring.enabled) {
+    for (const clash of portCollisions(portPlan({ ...s, monitoring }))) {
+      r.problem(clash.key, clash.port, `collides with ${clash.other} (host port ${clash.port}); every published port must be distinct`);
+    }
+  }
+  return monitoring;
+}
+
 function parseRestore(r: Reader): StackSettings["restore"] {
   if (r.value("restore") === undefined || r.value("restore") === "") return undefined;
   const obj = r.object("restore", ["source", "targetTime", "dump"]);
@@ -308,7 +356,7 @@ export function parseStackConfig(raw: Record<string, unknown>, stack: string): S
     r.problem("bindAddress", own.bindAddress, "must be an IP address of this host, such as 127.0.0.1 (local only) or 0.0.0.0 (every interface)");
   }
 
-  const images = r.object("images", ["postgres", "pgbouncer"]);
+  const images = r.object("images", ["postgres", "pgbouncer", "postgresExporter", "pgbouncerExporter"]);
   const postgresql = parsePostgresql(r, replicas, Math.min(syncReplicas, replicas));
   const maxConnections = Number(postgresql.max_connections ?? 100);
 
@@ -321,11 +369,14 @@ export function parseStackConfig(raw: Record<string, unknown>, stack: string): S
     images: {
       postgres: parseImage(r, "images.postgres", images.postgres, DEFAULTS.images.postgres),
       pgbouncer: parseImage(r, "images.pgbouncer", images.pgbouncer, DEFAULTS.images.pgbouncer),
+      postgresExporter: parseImage(r, "images.postgresExporter", images.postgresExporter, DEFAULTS.images.postgresExporter),
+      pgbouncerExporter: parseImage(r, "images.pgbouncerExporter", images.pgbouncerExporter, DEFAULTS.images.pgbouncerExporter),
     },
     memoryMb: parseMemoryMb(r, own.memory),
     cpus: parseCpus(r, own.cpus),
     pgbouncer: parsePgbouncer(r, Number.isInteger(maxConnections) ? maxConnections : 100),
     backup: parseBackup(r),
+    monitoring: DEFAULTS.monitoring,
     database: parseIdentifier(r, "database", own.database, DEFAULTS.database, 60),
     appUser: parseIdentifier(r, "appUser", own.appUser, DEFAULTS.appUser, 63),
     postgresql,
@@ -335,6 +386,7 @@ export function parseStackConfig(raw: Record<string, unknown>, stack: string): S
   };
   const restore = parseRestore(r);
   if (restore) settings.restore = restore;
+  settings.monitoring = parseMonitoring(r, settings);
 
   if (["postgres", "template0", "template1"].includes(settings.database)) {
     r.problem("database", own.database, "must not be one of PostgreSQL's own databases (postgres, template0, template1)");

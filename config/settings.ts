@@ -14,6 +14,10 @@ export interface PortSettings {
 export interface ImageSettings {
   postgres: string;
   pgbouncer: string;
+  /** postgres_exporter, one per member (pgstack:monitoring). */
+  postgresExporter: string;
+  /** pgbouncer_exporter (pgstack:monitoring). */
+  pgbouncerExporter: string;
 }
 
 export interface PgbouncerSettings {
@@ -42,6 +46,28 @@ export interface BackupSettings {
   hostPath: string;
 }
 
+/** Metrics exporters, alert rules, and the bounds `npm run status` and the rules judge by. */
+export interface MonitoringSettings {
+  /** Run a postgres_exporter per member and a pgbouncer_exporter, and write the alert rules. */
+  enabled: boolean;
+  ports: {
+    /** Host port of the primary's exporter; replica i's is postgresExporterBase + i. */
+    postgresExporterBase: number;
+    /** Host port of PgBouncer's exporter. */
+    pgbouncerExporter: number;
+  };
+  /** A replica further behind than this (replay, seconds) is lagging. */
+  maxLagSeconds: number;
+  /** A replica further behind than this (bytes of WAL not replayed) is lagging. */
+  maxLagBytes: number;
+  /** How long past its schedule's longest gap a dump or base backup may be before it is overdue. */
+  backupGraceMinutes: number;
+  /** PgBouncer clients waiting longer than this (seconds) are a problem. */
+  maxClientWaitSeconds: number;
+  /** Where `pulumi up` writes the alert rules ("" = .pgstack/<stack>/alert-rules.yml under the project). */
+  rulesFile: string;
+}
+
 /** Bootstrap a new stack's primary from backups instead of initdb. */
 export interface RestoreSettings {
   /** Backup storage to restore from: a Docker volume name or an absolute host path. */
@@ -66,6 +92,7 @@ export interface StackSettings {
   cpus: number;
   pgbouncer: PgbouncerSettings;
   backup: BackupSettings;
+  monitoring: MonitoringSettings;
   database: string;
   appUser: string;
   /** Extra postgresql.conf settings from stack config, already validated. */

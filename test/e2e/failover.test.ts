@@ -20,7 +20,8 @@ const dir = mkdtempSync(path.join(tmpdir(), "pgstack-e2e-failover-"));
 const stackFile = path.join(dir, "Pulumi.e2e-failover.yaml");
 copyFileSync(path.join(REPO_ROOT, "Pulumi.production.yaml"), stackFile);
 const ports = { primary: 28432, replicaBase: 28433, pgbouncer: 28532 };
-const stack = new E2EStack({ stack: "e2e-failover", configFrom: stackFile, config: { images: inject("images"), protectData: false, ports } });
+// Exporters (pgstack:monitoring) are covered by metrics.test.ts and status.test.ts.
+const stack = new E2EStack({ stack: "e2e-failover", configFrom: stackFile, config: { images: inject("images"), protectData: false, ports, monitoring: { enabled: false } } });
 
 let outputs: ClusterOutputs;
 let acknowledged: string[] = [];

@@ -14,7 +14,8 @@ import { pollUntil } from "./support/poll";
 const stack = new E2EStack({
   stack: "e2e-resilience",
   configFrom: "production",
-  config: { images: inject("images"), protectData: false, ports: { primary: 27432, replicaBase: 27433, pgbouncer: 27532 } },
+  // Exporters (pgstack:monitoring) are covered by metrics.test.ts; this file counts containers exactly.
+  config: { images: inject("images"), protectData: false, ports: { primary: 27432, replicaBase: 27433, pgbouncer: 27532 }, monitoring: { enabled: false } },
 });
 let outputs: ClusterOutputs;
 let superuser: ReturnType<typeof fromUrl>;

@@ -26,6 +26,8 @@ export interface ExpectedShape {
   memoryMb: number;
   cpus: number;
   protectData: boolean;
+  /** pgstack:monitoring.enabled: an exporter per member and one for PgBouncer. */
+  monitoring?: boolean;
 }
 
 export function memberNames(shape: ExpectedShape): string[] {
@@ -56,6 +58,7 @@ export function liveStdin(run: ProgramRun, name: string): string {
 export function expectClusterShape(run: ProgramRun, shape: ExpectedShape): void {
   const containers = run.mocks.byType(T.container);
   const members = memberNames(shape);
-  expect(containers.map((c) => c.name).sort()).toEqual([...members, "backup", "pgbouncer"].sort());
+  const exporters = shape.monitoring ? [...members.map((m) => `${m}-exporter`), "pgbouncer-exporter"] : [];
+  expect(containers.map((c) => c.name).sort()).toEqual([...members, "backup", "pgbouncer", ...exporters].sort());
   for (const c of containers) expect(c.inputs.name).toBe(`${shape.stack}-${c.name}`);
 }

@@ -10,4 +10,5 @@ describeStack({
   memoryMb: 2048,
   cpus: 2,
   protectData: true,
+  monitoring: true,
 });

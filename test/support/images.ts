@@ -5,6 +5,9 @@ import { repoRoot as findRepoRoot } from "./repoRoot";
 export interface LocalImages {
   postgres: string;
   pgbouncer: string;
+  /** The exporters of pgstack:monitoring, built from Debian's packages too. */
+  postgresExporter: string;
+  pgbouncerExporter: string;
 }
 
 const repoRoot = findRepoRoot();
@@ -21,11 +24,11 @@ export function ensureDockerAndImages(): LocalImages {
   });
   const images: Record<string, string> = {};
   for (const line of out.split("\n")) {
-    const m = /^(postgres|pgbouncer)=(\S+)$/.exec(line.trim());
+    const m = /^(postgres|pgbouncer|postgresExporter|pgbouncerExporter)=(\S+)$/.exec(line.trim());
     if (m) images[m[1]] = m[2];
   }
-  if (!images.postgres || !images.pgbouncer) {
-    throw new Error(`scripts/build-images.sh printed no image names:\n${out}`);
+  if (!images.postgres || !images.pgbouncer || !images.postgresExporter || !images.pgbouncerExporter) {
+    throw new Error(`scripts/build-images.sh did not print all four image names:\n${out}`);
   }
-  return { postgres: images.postgres, pgbouncer: images.pgbouncer };
+  return { postgres: images.postgres, pgbouncer: images.pgbouncer, postgresExporter: images.postgresExporter, pgbouncerExporter: images.pgbouncerExporter };
 }
