@@ -19,6 +19,7 @@ import { renderPgpass } from "../config/renderPgpass";
 import { renderScrapeConfig, scrapeTargets } from "../config/renderScrapeConfig";
 import type { StackSettings } from "../config/settings";
 import { memberNames, names } from "../config/topology";
+import { ContainerHealth } from "../providers/ContainerHealth";
 import { LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
 
 export interface MonitoringArgs {
@@ -26,8 +27,8 @@ export interface MonitoringArgs {
   networkName: pulumi.Input<string>;
   /** pgstack_stats' password (secret): the exporters log in with it from a password file. */
   statsPassword: pulumi.Input<string>;
-  /** The primary's container: the backup metrics function is created there (and replicates). */
-  primaryContainer: docker.Container;
+  /** The primary's container and its health: the backup metrics function is created there (and replicates). */
+  primaryHealth: pulumi.Resource;
   primaryContainerName: string;
   /** Resources the exporters start after (the members, so their first scrapes find PostgreSQL). */
   dependsOn?: pulumi.Input<pulumi.Resource>[];
@@ -64,7 +65,7 @@ export class Monitoring extends pulumi.ComponentResource {
       // The exporter listens (on IPv4 and IPv6) when its port shows LISTEN (0A) in /proc/net; no
       // curl or wget is assumed in the image.
       const portHex = internal.toString(16).toUpperCase().padStart(4, "0");
-      return new docker.Container(
+      const container = new docker.Container(
         part,
         {
           name: names.container(s.stack, part),
@@ -85,8 +86,6 @@ export class Monitoring extends pulumi.ComponentResource {
             retries: 3,
             startPeriod: "30s",
           },
-          wait: true,
-          waitTimeout: 90,
           restart: "unless-stopped",
           memory: 128,
           memorySwap: 128,
@@ -98,6 +97,8 @@ export class Monitoring extends pulumi.ComponentResource {
         },
         { parent: this, deleteBeforeReplace: true, dependsOn: args.dependsOn },
       );
+      new ContainerHealth(`${part}-healthy`, { containerName: names.container(s.stack, part), containerId: container.id, timeoutSeconds: 90 }, { parent: this });
+      return container;
     };
 
     const listen = (port: number) => `--web.listen-address=:${port}`;
@@ -136,13 +137,10 @@ export class Monitoring extends pulumi.ComponentResource {
     );
 
     // The backup metrics function, created on the primary by the superuser (peer authentication
-    // over the socket, no password); idempotent, re-run when the primary's container is replaced.
+    // over the socket, no password). It lives in the database, so it replicates and outlives a
+    // container; it is created again (idempotently) only when its SQL changes or the primary moves.
     const psql = `docker exec -i -u postgres ${args.primaryContainerName} psql -h ${paths.socketDir} -d postgres -XAtq -v ON_ERROR_STOP=1`;
-    new command.local.Command(
-      "backup-metrics-function",
-      { create: psql, update: psql, stdin: backupMetricsSql(), triggers: [args.primaryContainer.id] },
-      { parent: this, dependsOn: [args.primaryContainer] },
-    );
+    new command.local.Command("backup-metrics-function", { create: psql, update: psql, stdin: backupMetricsSql() }, { parent: this, dependsOn: [args.primaryHealth] });
 
     const rulesFile = alertRulesPath(s, args.projectDir ?? process.cwd());
     const scrapeFile = scrapeConfigPath(rulesFile);

@@ -216,7 +216,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
     if (s.monitoring.enabled) {
       this.monitoring = new Monitoring(
         "monitoring",
-        { settings: s, networkName: network.name, statsPassword: credentials.stats.password, primaryContainer: primaryMember.container, primaryContainerName: primaryMember.containerName },
+        { settings: s, networkName: network.name, statsPassword: credentials.stats.password, primaryHealth: primaryMember.health, primaryContainerName: primaryMember.containerName },
         { parent: this },
       );
     }
