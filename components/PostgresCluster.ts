@@ -192,7 +192,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         image: postgresImage.imageId,
         networkName: network.name,
         backupStorage,
-        backupEnv: renderBackupEnv(s),
+        backupEnv: renderBackupEnv(s, clusterMembers(s).map((m) => m.name)),
         pgpass: credentials.backup.password.apply((password) => renderPgpass([{ user: BACKUP_USER, password }])),
         dependsOn: [backupRole, database],
       },

@@ -4,7 +4,7 @@ import { CONTAINER_PORTS, files, paths } from "../config/containerPaths";
 import type { StackSettings } from "../config/settings";
 import { canonicalCpus, canonicalDuration } from "../config/dockerCanonicalForms";
 import { ContainerHealth } from "../providers/ContainerHealth";
-import { MEMBERS_ALIAS, names, type Member } from "../config/topology";
+import { names, type Member } from "../config/topology";
 import { LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
 import { liveConfig } from "./LiveConfig";
 
@@ -89,7 +89,7 @@ export class PostgresMember extends pulumi.ComponentResource {
         command: ["postgres", ...args.restartSettingArgs],
         envs,
         labels: stackLabels(s.stack, m.name),
-        networksAdvanced: [{ name: args.networkName, aliases: [m.name, MEMBERS_ALIAS] }],
+        networksAdvanced: [{ name: args.networkName, aliases: [m.name] }],
         ports: [{ internal: CONTAINER_PORTS.postgres, external: m.hostPort, ip: s.bindAddress, protocol: "tcp" }],
         volumes: [
           { volumeName: this.dataVolume.name, containerPath: paths.dataMount },

@@ -1,7 +1,6 @@
 import { CONTAINER_PORTS, files, paths } from "./containerPaths";
 import { parseCron } from "./cron";
 import type { StackSettings } from "./settings";
-import { MEMBERS_ALIAS } from "./topology";
 
 export const BACKUP_USER = "pgstack_backup";
 
@@ -31,11 +30,10 @@ function cronVars(prefix: string, expression: string): [string, string][] {
  * backup.env, sourced by the backup container's scripts: where to back up from and to, retention,
  * and the three schedules (dumps, base backups, restore drills) expanded into the minute/hour/day
  * sets the scheduler matches against. No secrets: the password is in a separate pgpass file.
- * Backups connect to the members' shared alias, which resolves to every member, and keep the one
- * that accepts writes (libpq's target_session_attrs, which tries each address): they follow a
- * failover or a scale change by themselves, and nothing here names the primary or the members.
+ * Backups connect to every member in turn and keep the one that accepts writes (libpq's
+ * target_session_attrs), so they follow a failover by themselves: nothing here names the primary.
  */
-export function renderBackupEnv(s: Pick<StackSettings, "backup">): string {
+export function renderBackupEnv(s: Pick<StackSettings, "backup">, members: string[]): string {
   const b = s.backup;
   const vars: [string, string][] = [
     ["BACKUP_ROOT", paths.backups],
@@ -45,7 +43,7 @@ export function renderBackupEnv(s: Pick<StackSettings, "backup">): string {
     ...cronVars("DUMPS", b.schedule),
     ...cronVars("BASE", b.baseBackupSchedule),
     ...cronVars("DRILL", b.drillSchedule),
-    ["PGHOST", MEMBERS_ALIAS],
+    ["PGHOST", members.join(",")],
     ["PGTARGETSESSIONATTRS", "read-write"],
     ["PGPORT", String(CONTAINER_PORTS.postgres)],
     ["PGUSER", BACKUP_USER],

@@ -47,13 +47,6 @@ export function endpoint(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/**
- * The network alias every PostgreSQL member also answers to: it resolves to all of them, so a
- * client that tries each address and keeps the writable one (libpq's target_session_attrs) finds
- * the primary whatever the topology, before and after a failover or a scale change.
- */
-export const MEMBERS_ALIAS = "members";
-
 /** Docker object names: prefixed with the stack, so two stacks never collide on one host. */
 export const names = {
   network: (stack: string) => `pgstack-${stack}`,

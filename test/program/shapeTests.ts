@@ -25,14 +25,12 @@ export function describeStack(shape: ExpectedShape): void {
       expectClusterShape(run, shape);
     });
 
-    it("puts every container on the stack's network under its member alias, and every member under the shared one", () => {
+    it("puts every container on the stack's network under its member alias", () => {
       const network = run.mocks.byType(T.network);
       expect(network).toHaveLength(1);
       expect(network[0].inputs.name).toBe(`pgstack-${shape.stack}`);
-      const members = memberNames(shape);
       for (const c of run.mocks.byType(T.container)) {
-        const aliases = members.includes(c.name) ? [c.name, "members"] : [c.name];
-        expect(c.inputs.networksAdvanced).toEqual([{ name: `pgstack-${shape.stack}`, aliases }]);
+        expect(c.inputs.networksAdvanced).toEqual([{ name: `pgstack-${shape.stack}`, aliases: [c.name] }]);
       }
     });
 

@@ -202,6 +202,7 @@ describe("renderBackupEnv", () => {
   it("expands each schedule into sets the scheduler matches against", () => {
     const env = renderBackupEnv(
       settings({ backup: { ...DEFAULTS.backup, schedule: "*/30 2,14 * * 1-5", retentionDays: 3, baseBackupSchedule: "15 1 1 * *", drillSchedule: "@weekly", baseBackupKeep: 4 } }),
+      ["primary", "replica-1"],
     );
     expect(env).toContain("CRON_DUMPS_EXPR='*/30 2,14 * * 1-5'");
     expect(env).toContain("CRON_DUMPS_MINUTES=',0,30,'");
@@ -215,8 +216,8 @@ describe("renderBackupEnv", () => {
     expect(env).toContain("CRON_DRILL_DAYS_OF_WEEK=',0,'");
     expect(env).toContain("RETENTION_DAYS='3'");
     expect(env).toContain("BASE_KEEP='4'");
-    // Every member's address, the writable one wins: backups follow a failover or a scale change without a new backup.env.
-    expect(env).toContain("PGHOST='members'");
+    // Every member, the writable one wins: backups follow a failover without a new backup.env.
+    expect(env).toContain("PGHOST='primary,replica-1'");
     expect(env).toContain("PGTARGETSESSIONATTRS='read-write'");
     expect(env).toContain("PGPASSFILE='/pgstack/run/pgpass'");
     expect(env).toMatch(/^export PGHOST PGTARGETSESSIONATTRS PGPORT PGUSER PGPASSFILE PGAPPNAME PGCONNECT_TIMEOUT$/m);
