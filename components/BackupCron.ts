@@ -5,7 +5,7 @@ import type { StackSettings } from "../config/settings";
 import { canonicalDuration } from "../config/dockerCanonicalForms";
 import { names } from "../config/topology";
 import { ContainerHealth } from "../providers/ContainerHealth";
-import { LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
+import { CONTAINER_OPTIONS, LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
 import type { MountSource } from "./PostgresMember";
 
 export interface BackupCronArgs {
@@ -82,7 +82,7 @@ export class BackupCron extends pulumi.ComponentResource {
         logDriver: "json-file",
         logOpts: LOG_OPTIONS,
       },
-      { parent: this, deleteBeforeReplace: true, dependsOn: args.dependsOn },
+      { parent: this, ...CONTAINER_OPTIONS, dependsOn: args.dependsOn },
     );
     this.health = new ContainerHealth("backup-healthy", { containerName: this.containerName, containerId: this.container.id, timeoutSeconds: 90 }, { parent: this });
 

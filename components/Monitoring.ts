@@ -20,7 +20,7 @@ import { renderScrapeConfig, scrapeTargets } from "../config/renderScrapeConfig"
 import type { StackSettings } from "../config/settings";
 import { memberNames, names } from "../config/topology";
 import { ContainerHealth } from "../providers/ContainerHealth";
-import { LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
+import { CONTAINER_OPTIONS, LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
 
 export interface MonitoringArgs {
   settings: StackSettings;
@@ -95,7 +95,7 @@ export class Monitoring extends pulumi.ComponentResource {
           logDriver: "json-file",
           logOpts: LOG_OPTIONS,
         },
-        { parent: this, deleteBeforeReplace: true, dependsOn: args.dependsOn },
+        { parent: this, ...CONTAINER_OPTIONS, dependsOn: args.dependsOn },
       );
       new ContainerHealth(`${part}-healthy`, { containerName: names.container(s.stack, part), containerId: container.id, timeoutSeconds: 90 }, { parent: this });
       return container;

@@ -6,7 +6,7 @@ import type { StackSettings } from "../config/settings";
 import { canonicalDuration } from "../config/dockerCanonicalForms";
 import { names } from "../config/topology";
 import { ContainerHealth } from "../providers/ContainerHealth";
-import { LOG_OPTIONS, scriptUploads, stackLabels } from "./containerDefaults";
+import { CONTAINER_OPTIONS, LOG_OPTIONS, scriptUploads, stackLabels } from "./containerDefaults";
 import { liveConfig } from "./LiveConfig";
 
 export interface PgbouncerArgs {
@@ -73,7 +73,7 @@ export class Pgbouncer extends pulumi.ComponentResource {
         logDriver: "json-file",
         logOpts: LOG_OPTIONS,
       },
-      { parent: this, deleteBeforeReplace: true, dependsOn: args.dependsOn },
+      { parent: this, ...CONTAINER_OPTIONS, dependsOn: args.dependsOn },
     );
     this.health = new ContainerHealth("pgbouncer-healthy", { containerName: this.containerName, containerId: this.container.id, timeoutSeconds: 60 }, { parent: this });
 

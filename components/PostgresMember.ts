@@ -5,7 +5,7 @@ import type { StackSettings } from "../config/settings";
 import { canonicalCpus, canonicalDuration } from "../config/dockerCanonicalForms";
 import { ContainerHealth } from "../providers/ContainerHealth";
 import { names, type Member } from "../config/topology";
-import { LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
+import { CONTAINER_OPTIONS, LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
 import { liveConfig } from "./LiveConfig";
 
 /** Where a mount comes from: a Docker volume or a host directory. */
@@ -139,8 +139,7 @@ export class PostgresMember extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        // The container name and host port are fixed, so the old container must go first.
-        deleteBeforeReplace: true,
+        ...CONTAINER_OPTIONS,
         dependsOn: args.dependsOn,
         // How an empty data volume is filled (envs) matters only when the container is created:
         // once its data exists, a failover that changes the member's role or a restore setting

@@ -23,3 +23,17 @@ export function secretUpload(file: string, content: pulumi.Input<string>): docke
 
 /** Logs rotate, so a chatty server never fills the host's disk through Docker's log files. */
 export const LOG_OPTIONS = { "max-size": "20m", "max-file": "5" };
+
+/**
+ * Resource options every container of the stack shares. Its name and host port are fixed, so the
+ * old container must go first (deleteBeforeReplace). And a container whose create failed half way
+ * (created, but its start failed: a host port taken) is replaced by the next deploy, not "updated":
+ * the engine otherwise records the failure and only updates the resource next time, and the docker
+ * provider's update never starts a container, so fixing the cause and deploying again would leave
+ * it stopped. (`#initerror` is the engine's key for a resource's initialization errors in
+ * replaceOnChanges.)
+ */
+export const CONTAINER_OPTIONS: Pick<pulumi.CustomResourceOptions, "deleteBeforeReplace" | "replaceOnChanges"> = {
+  deleteBeforeReplace: true,
+  replaceOnChanges: ["#initerror"],
+};

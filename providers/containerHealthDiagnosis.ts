@@ -18,6 +18,7 @@ export interface StartingContainer {
 /** Why the container can no longer become healthy, or undefined while it still can. */
 export function deadReason(c: StartingContainer): string | undefined {
   const s = c.State;
+  if (s.Status === "created") return "was created but never started (its start failed, or nothing started it)";
   if (!s.Health) return "has no healthcheck, so it can never be reported healthy";
   if (s.Status === "exited" || s.Status === "dead") return `exited with code ${s.ExitCode}${s.Error ? ` (${s.Error})` : ""} before becoming healthy`;
   if (s.Restarting) return `exited with code ${s.ExitCode} and is being restarted (restart ${c.RestartCount}) before becoming healthy`;

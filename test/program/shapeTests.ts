@@ -71,6 +71,7 @@ export function describeStack(shape: ExpectedShape): void {
       }
       for (const c of run.mocks.byType(T.container)) {
         expect(c.deleteBeforeReplace, `${c.name} has a fixed name and port`).toBe(true);
+        expect(c.replaceOnChanges, `${c.name}: a container whose start failed is replaced by the next deploy`).toEqual(["#initerror"]);
         expect(c.inputs.healthcheck, `${c.name} healthcheck`).toBeDefined();
       }
     });

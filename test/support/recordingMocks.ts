@@ -28,6 +28,8 @@ export interface RecordedResource {
   ignoreChanges: string[];
   /** The engine forgets the resource instead of deleting it. */
   retainOnDelete: boolean;
+  /** Input paths whose change replaces the resource (and "#initerror": a failed create is replaced). */
+  replaceOnChanges: string[];
 }
 
 export function isSecretWrapper(value: unknown): value is { value: unknown } {
@@ -107,6 +109,7 @@ export async function setRecordingMocks(
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         ignoreChanges: req.getIgnorechangesList(),
         retainOnDelete: req.getRetainondelete() ?? false,
+        replaceOnChanges: req.getReplaceonchangesList(),
       };
       (this.__pgstackRecords as RecordedResource[]).push(record);
       // A per-call view of the monitor whose newResource also receives this registration's record.

@@ -16,6 +16,7 @@ export interface Registration {
   dependencies: string[];
   ignoreChanges: string[];
   retainOnDelete: boolean;
+  replaceOnChanges: string[];
 }
 
 export const refOf = (e: { type: string; name: string; urn: string; id?: string }): ResourceRef => ({ type: e.type, name: e.name, urn: e.urn, id: e.id });

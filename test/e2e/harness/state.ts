@@ -26,6 +26,8 @@ export interface StateEntry {
   ignoreChanges?: string[];
   /** Forgotten, not deleted, when it goes. */
   retainOnDelete?: boolean;
+  /** Input paths whose change replaces it; "#initerror" or "*": a failed create is replaced. */
+  replaceOnChanges?: string[];
   /** Creation sequence number: a tie-breaker for the order of deletion. */
   order: number;
   /** "failed": created but never became ready (like Pulumi's init errors): the next up replaces it. */

@@ -30,7 +30,19 @@ const registrationOf = (r: RecordedResource): Registration => ({
   dependencies: r.dependencies,
   ignoreChanges: r.ignoreChanges,
   retainOnDelete: r.retainOnDelete,
+  replaceOnChanges: r.replaceOnChanges,
 });
+
+/**
+ * What the engine does with a resource whose create failed half way (its init errors): replace it
+ * when its replaceOnChanges names "#initerror" (or "*"); otherwise, as Pulumi does, update it
+ * ("continue awaiting initialization"), which for most providers changes nothing.
+ */
+async function afterFailedCreate(reg: Registration, old: StateEntry, inputs: Record<string, unknown>): Promise<Decision> {
+  if (reg.replaceOnChanges.some((p) => p === "#initerror" || p === "*")) return { kind: "replace", reason: "its previous create failed (replaceOnChanges: #initerror)" };
+  const decision = await handlerFor(reg.type).diff(old, inputs);
+  return decision.kind === "same" ? { kind: "update", reason: "its previous create failed" } : decision;
+}
 
 /**
  * The engine's ignoreChanges: an existing resource keeps the old value of each ignored input.
@@ -61,7 +73,7 @@ async function step(d: Deployment, reg: Registration, rawInputs: Record<string, 
   }
   const decision: Decision =
     old.status === "failed"
-      ? { kind: "replace", reason: "its previous create failed" }
+      ? await afterFailedCreate(reg, old, inputs)
       : reg.deletedWith && d.replaced.has(reg.deletedWith)
         ? { kind: "replace", reason: `its deletedWith resource ${reg.deletedWith.split("::").pop()} is replaced` }
         : await handler.diff(old, inputs);

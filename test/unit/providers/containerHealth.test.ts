@@ -19,6 +19,8 @@ describe("whether a starting container can still become healthy", () => {
     expect(deadReason(starting({}, 1))).toBe("exited and was restarted by Docker (restart 1) before becoming healthy");
     expect(deadReason(starting({ Health: { Status: "unhealthy", FailingStreak: 15, Log: [] } }))).toBe("turned unhealthy after 15 failed healthchecks");
     expect(deadReason(starting({ Health: null }))).toMatch(/has no healthcheck/);
+    // Docker reports no health for a container that never started: say that, not "no healthcheck".
+    expect(deadReason(starting({ Status: "created", Running: false, Health: null }))).toMatch(/was created but never started/);
   });
 
   it("says which container, why, its last healthcheck and its last log lines", () => {
