@@ -2,7 +2,7 @@ import { requiresRestart } from "../../../config/postgresSettingContext";
 import type { Context, Step } from "./context";
 import { commandWithoutSettings, diffSettings, durationSeconds, parseCommandSettings } from "./settings";
 import type { RestartReason } from "./types";
-import { containsUnknown, isSensitiveName, sameValue, show, topProperty, UNSET, valueAt } from "./values";
+import { containsUnknown, isSensitiveName, sameValue, show, topProperty, valueAt } from "./values";
 
 // Why a container is replaced or updated, property by property, in words. The docker provider
 // diffs the program's new inputs against what it stored (inputDiff false), so a value the program
@@ -44,7 +44,7 @@ function commandReasons(step: Step, forces: boolean): RestartReason[] {
   const after = step.newInputs.command;
   const reasons: RestartReason[] = [];
   for (const change of diffSettings(parseCommandSettings(before), parseCommandSettings(after))) {
-    const values = `${show(change.from ?? UNSET, change.name)} → ${show(change.to ?? UNSET, change.name)}`;
+    const values = `${show(change.from , change.name)} → ${show(change.to , change.name)}`;
     const why = requiresRestart(change.name) ? "needs a restart" : "is passed on the container's command, so it restarts too";
     reasons.push({ property: "command", text: `${change.name} ${values} ${why}`, real: true, forcesReplace: forces });
   }
@@ -90,7 +90,7 @@ function envReasons(step: Step, forces: boolean): RestartReason[] {
     .filter((n) => before.get(n) !== after.get(n))
     .map((n) => ({
       property: "envs",
-      text: `environment ${n} ${show(before.get(n) ?? UNSET, n)} → ${show(after.get(n) ?? UNSET, n)}`,
+      text: `environment ${n} ${show(before.get(n) , n)} → ${show(after.get(n) , n)}`,
       real: true,
       forcesReplace: forces,
     }));

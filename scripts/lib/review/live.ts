@@ -2,24 +2,22 @@ import type { Collector } from "./collector";
 import type { Context, Step } from "./context";
 import { COMMAND, memberOf } from "./kinds";
 import { diffSettings, parseConfFile, parseConnString, parsePgbouncerIni, type SettingChange } from "./settings";
-import { containsSecret, containsUnknown, listWords, show, UNSET } from "./values";
+import { containsSecret, containsUnknown, listWords, safeValue, show } from "./values";
 
 // Settings applied without a restart: each member's pgstack.live.conf (reloaded) and PgBouncer's
 // live ini (re-read on SIGHUP). The rendered text is the command's stdin, so the plan shows it.
 
 /** `a → b` for a setting; for connection strings only the fields that differ. */
 function changeWords(c: SettingChange): string {
-  const from = c.from ?? UNSET;
-  const to = c.to ?? UNSET;
   if (c.from && c.to && /\w=\S/.test(c.from) && /\w=\S/.test(c.to)) {
     const a = parseConnString(c.from);
     const b = parseConnString(c.to);
     const fields = Array.from(new Set([...Object.keys(a), ...Object.keys(b)])).filter((k) => a[k] !== b[k]);
     if (fields.length > 0 && Object.keys(a).length > 1) {
-      return `${c.name} ${fields.map((k) => `${k}=${show(a[k] ?? UNSET, k)}`).join(" ")} → ${fields.map((k) => `${k}=${show(b[k] ?? UNSET, k)}`).join(" ")}`;
+      return `${c.name} ${fields.map((k) => `${k}=${show(a[k] , k)}`).join(" ")} → ${fields.map((k) => `${k}=${show(b[k] , k)}`).join(" ")}`;
     }
   }
-  return `${c.name} ${show(from, c.name)} → ${show(to, c.name)}`;
+  return `${c.name} ${show(c.from, c.name)} → ${show(c.to, c.name)}`;
 }
 
 /** The stdin texts of a step, when both are readable (not secret, not unknown). */
@@ -57,7 +55,7 @@ function memberLiveSettings(ctx: Context, out: Collector): void {
       continue;
     }
     for (const c of changes) {
-      out.liveChanges.push({ target: member, name: c.name, from: c.from, to: c.to });
+      out.liveChanges.push({ target: member, name: c.name, from: safeValue(c.from, c.name), to: safeValue(c.to, c.name) });
       const text = changeWords(c);
       const entry = byChange.get(text) ?? { text, members: [], steps: [] };
       entry.members.push(member);
@@ -105,7 +103,7 @@ function pgbouncerLiveSettings(out: Collector, step: Step): void {
     return;
   }
   for (const c of changes) {
-    out.liveChanges.push({ target: "pgbouncer", name: c.name, from: c.from, to: c.to });
+    out.liveChanges.push({ target: "pgbouncer", name: c.name, from: safeValue(c.from, c.name), to: safeValue(c.to, c.name) });
     out.add("live", "safe", `${c.label} (PgBouncer re-reads it: no restart, clients stay connected)`, [step]);
   }
 }

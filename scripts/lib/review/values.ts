@@ -4,7 +4,9 @@ import { SECRET, UNKNOWN } from "./plan";
 // credentials and placeholders of values not known yet never reach the output.
 
 /** Property names whose values are credentials, whatever the plan marks (checked on every path segment). */
-const SENSITIVE_NAME = /pass(word|wd|file|phrase)?$|^pgpass|verifier|secret|salt|userlist|token|credential|private|api_?key/i;
+const SENSITIVE_NAME = /password|passwd|passphrase|^pass$|pgpass|verifier|secret|salt|userlist|token|credential|private_?key|api_?key/i;
+/** Names that match the pattern but hold no credential. */
+const NOT_SENSITIVE = new Set(["password_encryption", "passfile"]);
 
 export const HIDDEN = "(secret, not shown)";
 export const NOT_KNOWN = "(known after the deploy)";
@@ -12,7 +14,7 @@ export const UNSET = "(unset)";
 
 /** True when a property of this name (or path such as `uploads[3].content`) holds credentials. */
 export function isSensitiveName(path: string): boolean {
-  return path.split(/[.[\]]+/).some((segment) => segment !== "" && SENSITIVE_NAME.test(segment));
+  return path.split(/[.[\]]+/).some((segment) => segment !== "" && !NOT_SENSITIVE.has(segment) && SENSITIVE_NAME.test(segment));
 }
 
 /** True when `value` is, or contains anywhere, a value the plan marks secret. */
@@ -41,6 +43,14 @@ export function maskInlinePasswords(text: string): string {
   return text.replace(/(password\s*=\s*)('(?:[^']|'')*'|"[^"]*"|\S+)/gi, `$1${HIDDEN}`);
 }
 
+/** A value for the Review's data (not shortened, not quoted), with the same protection as `show`. */
+export function safeValue(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (isSensitiveName(name) || containsSecret(value)) return HIDDEN;
+  if (containsUnknown(value)) return NOT_KNOWN;
+  return maskInlinePasswords(value);
+}
+
 const MAX_SHOWN = 120;
 
 /**
@@ -48,8 +58,8 @@ const MAX_SHOWN = 120;
  * shortened. `name` is the property's name or path; a sensitive one is never shown.
  */
 export function show(value: unknown, name = "", options: { quote?: boolean } = {}): string {
-  if (name && isSensitiveName(name)) return HIDDEN;
   if (value === undefined || value === null) return UNSET;
+  if (name && isSensitiveName(name)) return HIDDEN;
   if (containsSecret(value)) return HIDDEN;
   if (containsUnknown(value)) return NOT_KNOWN;
   let text = typeof value === "string" ? (options.quote ? JSON.stringify(value) : value) : JSON.stringify(value);
