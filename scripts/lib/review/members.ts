@@ -116,10 +116,10 @@ function restartFindings(ctx: Context, out: Collector, restarts: Restart[]): voi
     out.add("restarts", "disruptive", text);
   }
   if (restarts.some((r) => r.kind === "pgbouncer")) {
-    out.add("restarts", "disruptive", "PgBouncer restarts: every client connection through it is dropped and must reconnect");
+    out.add("restarts", "disruptive", "PgBouncer's restart drops every client connection through it: clients must reconnect");
   }
   if (restarts.some((r) => r.kind === "backup")) {
-    out.add("restarts", "disruptive", "the backup container restarts: a backup job running at that moment is cut short (the next scheduled run makes it again)");
+    out.add("restarts", "disruptive", "a backup job running when the backup container stops is cut short (the next scheduled run makes it again)");
   }
 }
 

@@ -1,7 +1,10 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderMarkdown, renderText, reviewPlan } from "../../../scripts/lib/review";
 import { escapeMarkdown } from "../../../scripts/lib/review/renderMarkdown";
 import { readFixture } from "../../fixtures/plans/build";
+import { repoRoot } from "../../support/repoRoot";
 
 const review = (dir: "real-engine" | "derived", name: string) => reviewPlan(readFixture(dir, name));
 const ESC = "\u001b[";
@@ -61,5 +64,15 @@ describe("Markdown output", () => {
 
   it("escapes what Markdown or HTML would read as markup", () => {
     expect(escapeMarkdown("<script> *a* _b_ [l](u) `c` | # ~ & \\")).toBe("\\<script\\> \\*a\\* \\_b\\_ \\[l\\](u) \\`c\\` \\| \\# \\~ &amp; \\\\");
+  });
+});
+
+describe("README", () => {
+  it("shows the real output of the review on the fixture it names", () => {
+    const readme = readFileSync(path.join(repoRoot(), "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Reviewing a change"));
+    const example = /\n```\n(pgstack review of stack [\s\S]*?)\n```\n/.exec(section)?.[1];
+    expect(section).toContain("(`test/fixtures/plans/derived/replicas_2_to_1.json`)");
+    expect(`${example}\n`).toBe(renderText(review("derived", "replicas_2_to_1")));
   });
 });
