@@ -30,6 +30,7 @@ function headline(verdict: Verdict, out: Collector, all: Finding[]): string {
     if (recreated.length > 0) parts.push(`re-creates ${listWords(recreated.map((r) => `${r.what} ${r.name}`))}`);
     const dropped = out.removals.filter((r) => !r.replaced && !r.kept && r.what !== "container");
     if (dropped.length > 0) parts.push(`drops ${listWords(dropped.map((r) => `${r.what} ${r.name}`))}`);
+    parts.push(...out.sections.safety.filter((f) => f.severity === "disruptive").map((f) => f.text));
     if (parts.length === 0) parts.push(...all.filter((f) => f.severity === "disruptive").slice(0, 2).map((f) => f.text));
     return `DISRUPTIVE: ${parts.join("; ")}`;
   }

@@ -14,10 +14,6 @@ export function worst(verdicts: Verdict[]): Verdict {
   return verdicts.reduce<Verdict>((a, b) => (RANK[b] > RANK[a] ? b : a), "safe");
 }
 
-export function atLeast(v: Verdict, floor: Verdict): boolean {
-  return RANK[v] >= RANK[floor];
-}
-
 export type SectionName = "restarts" | "data" | "objects" | "live" | "safety" | "other";
 
 /** Sections in the order they are printed. */

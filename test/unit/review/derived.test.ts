@@ -89,6 +89,7 @@ describe("review of converged-shape plans", () => {
     expect([r.verdict, r.exitCode]).toEqual(["disruptive", 1]);
     expect(r.restarts).toEqual([]);
     expect(r.sections.safety[0].text).toBe("the primary role moves: primary → replica-1");
+    expect(r.headline).toBe("DISRUPTIVE: drops slot replica_1; the primary role moves: primary → replica-1");
     expect(texts(r, "objects")).toEqual(
       expect.arrayContaining([
         "slot replica_1 is DROPPED: replica-1 is the primary now and streams from no slot",
