@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { destroy } from "./destroy";
+import { preview } from "./preview";
 import { RESULT_MARKER, type HarnessResult } from "./result";
 import { repoRoot, stackConfig } from "./stackConfig";
 import { up } from "./up";
@@ -8,6 +9,7 @@ import { up } from "./up";
 // would break the dynamic providers' serialized closures):
 //
 //   node dist/test/e2e/harness/cli.js up      --stack <name> --state <file> [--config-from <stack file>] [--config '<json>']
+//   node dist/test/e2e/harness/cli.js preview --stack <name> --state <file> [--config-from …] [--config '<json>']
 //   node dist/test/e2e/harness/cli.js destroy --stack <name> --state <file>
 //
 // --config-from staging reads Pulumi.staging.yaml (or give a stack file's path); --config overrides keys ("replicas" or
@@ -30,9 +32,9 @@ async function main(): Promise<number> {
   let flags: Record<string, string>;
   try {
     ({ command, flags } = parseArgs(process.argv.slice(2)));
-    if (!["up", "destroy"].includes(command) || !flags.stack || !flags.state) throw new Error("usage");
+    if (!["up", "preview", "destroy"].includes(command) || !flags.stack || !flags.state) throw new Error("usage");
   } catch {
-    process.stderr.write("usage: cli.js up|destroy --stack <name> --state <file> [--config-from <stack file name>] [--config <json>] [--program <file.js>]\n");
+    process.stderr.write("usage: cli.js up|preview|destroy --stack <name> --state <file> [--config-from <stack file name>] [--config <json>] [--program <file.js>]\n");
     return 2;
   }
   // Dynamic providers resolve `require("pg")` from the working directory, as under `pulumi up`.
@@ -41,19 +43,27 @@ async function main(): Promise<number> {
   process.on("unhandledRejection", () => undefined);
 
   let result: HarnessResult;
+  const overrides = flags.config ? (JSON.parse(flags.config) as Record<string, unknown>) : {};
+  const run = {
+    stack: flags.stack,
+    stateFile: path.resolve(flags.state),
+    config: stackConfig(flags["config-from"], overrides),
+    programPath: flags.program ? path.resolve(flags.program) : path.resolve(__dirname, "..", "..", "..", "index.js"),
+  };
   if (command === "up") {
-    const overrides = flags.config ? (JSON.parse(flags.config) as Record<string, unknown>) : {};
-    result = await up({
-      stack: flags.stack,
-      stateFile: path.resolve(flags.state),
-      config: stackConfig(flags["config-from"], overrides),
-      programPath: flags.program ? path.resolve(flags.program) : path.resolve(__dirname, "..", "..", "..", "index.js"),
-    });
+    result = await up(run);
+  } else if (command === "preview") {
+    const started = Date.now();
+    const plan = await preview(run);
+    const error = plan.diagnostics?.[0];
+    result = { command: "preview", stack: flags.stack, ok: !error, ...(error ? { error: { message: error.message } } : {}), outputs: {}, steps: [], protectedLeft: [], timings: { totalMs: Date.now() - started, programMs: 0 }, plan };
   } else {
     result = await destroy({ stack: flags.stack, stateFile: path.resolve(flags.state) });
   }
   if (result.error) process.stderr.write(`harness: ${command} failed: ${result.error.message}\n`);
-  process.stdout.write(`\n${RESULT_MARKER}${JSON.stringify(result)}\n`);
+  // Resolve only once the line is flushed: exiting with a pipe still full cuts a long result
+  // (a plan) at the pipe's 64 KiB.
+  await new Promise<void>((resolve) => process.stdout.write(`\n${RESULT_MARKER}${JSON.stringify(result)}\n`, () => resolve()));
   return result.ok ? 0 : 1;
 }
 

@@ -17,6 +17,8 @@ export interface Registration {
   ignoreChanges: string[];
   retainOnDelete: boolean;
   replaceOnChanges: string[];
+  /** Top-level properties holding secrets (inputs the program marked, outputs the provider keeps secret). */
+  secretProperties: string[];
 }
 
 export const refOf = (e: { type: string; name: string; urn: string; id?: string }): ResourceRef => ({ type: e.type, name: e.name, urn: e.urn, id: e.id });

@@ -25,7 +25,7 @@ export interface ResourceRef {
 }
 
 export interface HarnessResult {
-  command: "up" | "destroy";
+  command: "up" | "destroy" | "preview";
   stack: string;
   ok: boolean;
   /** The first failure: which resource (when one failed) and why. */
@@ -36,4 +36,6 @@ export interface HarnessResult {
   /** Protected resources a destroy left in place. */
   protectedLeft: ResourceRef[];
   timings: { totalMs: number; programMs: number };
+  /** `preview`: the plan, in the shape `pulumi preview --json` prints. */
+  plan?: unknown;
 }

@@ -28,6 +28,8 @@ export interface StateEntry {
   retainOnDelete?: boolean;
   /** Input paths whose change replaces it; "#initerror" or "*": a failed create is replaced. */
   replaceOnChanges?: string[];
+  /** Top-level properties holding secrets, masked in a preview. */
+  secretProperties?: string[];
   /** Creation sequence number: a tie-breaker for the order of deletion. */
   order: number;
   /** "failed": created but never became ready (like Pulumi's init errors): the next up replaces it. */

@@ -18,7 +18,7 @@ const protectedDelete = (urn: string) =>
   `unable to delete resource "${urn}" as it is currently marked for protection. To unprotect the resource, ` +
   "remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`";
 
-const registrationOf = (r: RecordedResource): Registration => ({
+export const registrationOf = (r: RecordedResource): Registration => ({
   urn: r.urn,
   type: r.type,
   name: r.name,
@@ -31,7 +31,16 @@ const registrationOf = (r: RecordedResource): Registration => ({
   ignoreChanges: r.ignoreChanges,
   retainOnDelete: r.retainOnDelete,
   replaceOnChanges: r.replaceOnChanges,
+  secretProperties: secretPropertiesOf(r),
 });
+
+/** Outputs the random provider keeps secret whatever the program says (its schema marks them). */
+const PROVIDER_SECRET_OUTPUTS: Record<string, string[]> = { "random:index/randomPassword:RandomPassword": ["result", "bcryptHash"] };
+
+function secretPropertiesOf(r: RecordedResource): string[] {
+  const fromInputs = r.secretPaths.map((p) => p.split(/[.[]/)[0]);
+  return [...new Set([...fromInputs, ...r.additionalSecretOutputs, ...(PROVIDER_SECRET_OUTPUTS[r.type] ?? [])])];
+}
 
 /**
  * What the engine does with a resource whose create failed half way (its init errors): replace it
@@ -59,24 +68,32 @@ export function withIgnoredChanges(oldInputs: Record<string, unknown> | undefine
   return kept;
 }
 
+/** The inputs the engine hands the provider: ignored changes undone, then the provider's check. */
+export async function checkedInputs(reg: Registration, old: StateEntry | undefined, rawInputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const handler = handlerFor(reg.type);
+  const given = withIgnoredChanges(old?.inputs, rawInputs, reg.ignoreChanges);
+  return handler.check ? handler.check(old?.inputs, given) : given;
+}
+
+/** What the engine decides for an existing resource (`replaced`: what this run replaces already). */
+export async function decide(reg: Registration, old: StateEntry, inputs: Record<string, unknown>, replaced: Set<string>): Promise<Decision> {
+  if (old.status === "failed") return afterFailedCreate(reg, old, inputs);
+  if (reg.deletedWith && replaced.has(reg.deletedWith)) return { kind: "replace", reason: `its deletedWith resource ${reg.deletedWith.split("::").pop()} is replaced` };
+  return handlerFor(reg.type).diff(old, inputs);
+}
+
 /** One resource of `pulumi up`: create, keep, update or replace it, as its provider decides. */
 async function step(d: Deployment, reg: Registration, rawInputs: Record<string, unknown>): Promise<StateEntry> {
   const started = Date.now();
   const handler = handlerFor(reg.type);
   const old = d.state.resources[reg.urn];
-  const given = withIgnoredChanges(old?.inputs, rawInputs, reg.ignoreChanges);
-  const inputs = handler.check ? await handler.check(old?.inputs, given) : given;
+  const inputs = await checkedInputs(reg, old, rawInputs);
   if (!old) {
     const created = await d.create(reg, inputs);
     d.record("create", reg, started);
     return created;
   }
-  const decision: Decision =
-    old.status === "failed"
-      ? await afterFailedCreate(reg, old, inputs)
-      : reg.deletedWith && d.replaced.has(reg.deletedWith)
-        ? { kind: "replace", reason: `its deletedWith resource ${reg.deletedWith.split("::").pop()} is replaced` }
-        : await handler.diff(old, inputs);
+  const decision = await decide(reg, old, inputs, d.replaced);
   switch (decision.kind) {
     case "same": {
       const kept = d.put(reg, inputs, { id: old.id ?? "", outputs: old.outputs }, "ok", old.order);

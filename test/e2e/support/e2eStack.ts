@@ -86,6 +86,11 @@ export class E2EStack {
     return steps;
   }
 
+  /** The plan of deploying the current config plus `overrides`: `pulumi preview --json` (the harness prints the same shape). */
+  plan(overrides: Record<string, unknown> = {}): Promise<unknown> {
+    return this.driver.plan(this.runConfig(overrides), this.timeoutMs);
+  }
+
   /** `pulumi destroy --exclude-protected`; throws when it fails. */
   async destroy(): Promise<DeployResult> {
     return expectSuccess(await this.driver.destroy(this.timeoutMs), `destroy of stack ${this.stack} (${this.engine})`);

@@ -38,7 +38,12 @@ export function runHarness(args: string[], timeoutMs: number): Promise<HarnessRu
     child.on("close", (exitCode) => {
       clearTimeout(timer);
       const line = stdout.split("\n").find((l) => l.startsWith(RESULT_MARKER));
-      const result = line ? (JSON.parse(line.slice(RESULT_MARKER.length)) as HarnessResult) : undefined;
+      let result: HarnessResult | undefined;
+      try {
+        result = line ? (JSON.parse(line.slice(RESULT_MARKER.length)) as HarnessResult) : undefined;
+      } catch (err) {
+        stderr += `\n(the harness's result line is not valid JSON: ${(err as Error).message})`;
+      }
       if (timedOut) stderr += `\n(killed: the harness ran longer than ${timeoutMs} ms)`;
       resolve({ result, exitCode, stderr, startedAt: started, durationMs: Date.now() - started });
     });

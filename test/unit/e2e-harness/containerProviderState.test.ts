@@ -73,7 +73,7 @@ describe("the state after create and update", () => {
   });
 
   it("makes a redeploy of rewritten forms a replacement (cpus) and an update (durations, Docker's swap)", () => {
-    expect(containerDecision(state, inputs)).toEqual({ kind: "replace", deleteBeforeReplace: true, reason: "changed: cpus" });
+    expect(containerDecision(state, inputs)).toMatchObject({ kind: "replace", deleteBeforeReplace: true, reason: "changed: cpus", replacing: ["cpus"] });
     expect(diffContainerState(state, inputs).changed).toEqual(["healthcheck", "memorySwap", "cpus"]);
     const canonical = { ...inputs, cpus: "1.0", memorySwap: 512, healthcheck: { ...inputs.healthcheck, startPeriod: "1m30s" } };
     const swapSet = stateAfterCreate(canonical, inspectAsDockerReports(plan.name, translateContainer(canonical).create));

@@ -30,7 +30,7 @@ describe("what a second deploy does to an existing resource", () => {
   it("re-runs a command in place when its script or stdin changes, and replaces it when its triggers do", async () => {
     const old = entry({ create: "x", stdin: "a", triggers: ["id1"] });
     expect(await localCommand.diff(old, { create: "x", stdin: "a", triggers: ["id1"] })).toEqual({ kind: "same" });
-    expect(await localCommand.diff(old, { create: "x", stdin: "b", triggers: ["id1"] })).toEqual({ kind: "update" });
+    expect(await localCommand.diff(old, { create: "x", stdin: "b", triggers: ["id1"] })).toEqual({ kind: "update", changed: ["stdin"] });
     expect((await localCommand.diff(old, { create: "x", stdin: "b", triggers: ["id2"] })).kind).toBe("replace");
   });
 
@@ -38,8 +38,8 @@ describe("what a second deploy does to an existing resource", () => {
     // The provider's state holds the forms it read back; these inputs are already in them.
     const old = { name: "c", image: "i", memory: 512, memorySwap: 512, restart: "unless-stopped", uploads: [{ file: "/a", content: "1" }], waitTimeout: 60 };
     expect(containerDecision(old, { ...old })).toEqual({ kind: "same" });
-    expect(containerDecision(old, { ...old, memory: 1024, memorySwap: 1024, waitTimeout: 90 })).toEqual({ kind: "update", reason: "changed: memory, memorySwap, waitTimeout" });
-    expect(containerDecision(old, { ...old, memory: 1024, uploads: [{ file: "/a", content: "2" }] })).toEqual({ kind: "replace", deleteBeforeReplace: true, reason: "changed: uploads" });
+    expect(containerDecision(old, { ...old, memory: 1024, memorySwap: 1024, waitTimeout: 90 })).toMatchObject({ kind: "update", reason: "changed: memory, memorySwap, waitTimeout", replacing: [] });
+    expect(containerDecision(old, { ...old, memory: 1024, uploads: [{ file: "/a", content: "2" }] })).toMatchObject({ kind: "replace", deleteBeforeReplace: true, reason: "changed: uploads", changed: ["uploads", "memory"], replacing: ["uploads"] });
   });
 
   it("keeps a generated password unless its inputs change", async () => {

@@ -57,8 +57,8 @@ export const localCommand: ResourceHandler = {
   async diff(old, inputs) {
     const changed = changedInputs(old.inputs, inputs);
     if (changed.length === 0) return { kind: "same" };
-    if (changed.includes("triggers")) return { kind: "replace", reason: "triggers changed" };
-    return { kind: "update" };
+    if (changed.includes("triggers")) return { kind: "replace", reason: "triggers changed", changed, replacing: ["triggers"] };
+    return { kind: "update", changed };
   },
   async update(old, inputs) {
     assertOnlyInputs("command:local:Command", inputs, ALLOWED);

@@ -13,9 +13,9 @@ import { PartialCreateError, type Decision, type ResourceHandler } from "./types
 export function containerDecision(state: Record<string, unknown>, inputs: Record<string, unknown>): Decision {
   const diff = diffContainerState(state, inputs);
   if (diff.changed.length === 0) return { kind: "same" };
-  if (diff.replacing.length === 0) return { kind: "update", reason: `changed: ${diff.changed.join(", ")}` };
+  if (diff.replacing.length === 0) return { kind: "update", reason: `changed: ${diff.changed.join(", ")}`, ...diff };
   // pulumi-docker makes every Container replacement delete-before-replace (provider/resources.go).
-  return { kind: "replace", deleteBeforeReplace: true, reason: `changed: ${diff.replacing.join(", ")}` };
+  return { kind: "replace", deleteBeforeReplace: true, reason: `changed: ${diff.replacing.join(", ")}`, ...diff };
 }
 
 /**

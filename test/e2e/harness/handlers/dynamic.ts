@@ -40,15 +40,16 @@ export const dynamicResource: ResourceHandler = {
   },
   async diff(old, inputs): Promise<Decision> {
     const provider = providerOf(inputs);
-    if (!provider.diff) return changedInputs(old.inputs, inputs).length > 0 ? { kind: "update" } : { kind: "same" };
+    const changed = changedInputs(old.inputs, inputs).filter((k) => k !== PROVIDER_KEY);
+    if (!provider.diff) return changed.length > 0 ? { kind: "update", changed } : { kind: "same" };
     const result = await provider.diff(old.id ?? "", old.outputs, inputs);
     if (result.replaces && result.replaces.length > 0) {
-      return { kind: "replace", deleteBeforeReplace: result.deleteBeforeReplace, reason: `replaces: ${result.replaces.join(", ")}` };
+      return { kind: "replace", deleteBeforeReplace: result.deleteBeforeReplace, reason: `replaces: ${result.replaces.join(", ")}`, changed, replacing: result.replaces };
     }
-    if (result.changes === true) return { kind: "update" };
+    if (result.changes === true) return { kind: "update", changed };
     if (result.changes === false) return { kind: "same" };
     // DIFF_UNKNOWN: the engine compares the inputs itself.
-    return changedInputs(old.inputs, inputs).length > 0 ? { kind: "update" } : { kind: "same" };
+    return changed.length > 0 ? { kind: "update", changed } : { kind: "same" };
   },
   async update(old, inputs) {
     const provider = providerOf(inputs);

@@ -1,10 +1,15 @@
 import type { StateEntry } from "../state";
 
 /** What a resource's provider decided about new inputs for an existing resource. */
-export type Decision =
+export type Decision = (
   | { kind: "same" }
   | { kind: "update"; reason?: string }
-  | { kind: "replace"; deleteBeforeReplace?: boolean; reason: string };
+  | { kind: "replace"; deleteBeforeReplace?: boolean; reason: string }
+) & {
+  /** The input properties that differ, and those of them that force the replacement (for a preview's diff). */
+  changed?: string[];
+  replacing?: string[];
+};
 
 export interface Created {
   id: string;
@@ -65,5 +70,5 @@ export function assertOnlyInputs(type: string, inputs: Record<string, unknown>, 
 /** Pulumi's rule for providers whose every input forces a new resource: any change replaces. */
 export function replaceOnAnyChange(old: StateEntry, inputs: Record<string, unknown>): Decision {
   const changed = changedInputs(old.inputs, inputs);
-  return changed.length === 0 ? { kind: "same" } : { kind: "replace", reason: `changed: ${changed.join(", ")}` };
+  return changed.length === 0 ? { kind: "same" } : { kind: "replace", reason: `changed: ${changed.join(", ")}`, changed, replacing: changed };
 }

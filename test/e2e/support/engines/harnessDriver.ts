@@ -25,6 +25,12 @@ export class HarnessDriver implements StackDriver {
     return { steps: (run.result?.steps ?? []).filter((s) => s.op !== "same"), run };
   }
 
+  async plan(config: Record<string, string>, timeoutMs: number): Promise<unknown> {
+    const run = await runHarness(["preview", "--stack", this.stack, "--state", this.stateFile, "--config", JSON.stringify(config)], timeoutMs);
+    if (!run.result?.plan) throw new Error(`the harness's preview printed no plan (exit ${run.exitCode}):\n${run.stderr.slice(-2000)}`);
+    return run.result.plan;
+  }
+
   destroy(timeoutMs: number): Promise<DeployRun> {
     return runHarness(["destroy", "--stack", this.stack, "--state", this.stateFile], timeoutMs);
   }

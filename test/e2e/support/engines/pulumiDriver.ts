@@ -212,6 +212,26 @@ export class PulumiDriver implements StackDriver {
     return { steps, run };
   }
 
+  /** `pulumi preview --json`, run with the CLI itself (the Automation API does not return the JSON plan). */
+  async plan(config: Record<string, string>, timeoutMs: number): Promise<unknown> {
+    await this.stack();
+    this.writeConfig(config);
+    const { execFile } = await import("node:child_process");
+    const { stdout, stderr, code } = await new Promise<{ stdout: string; stderr: string; code: number }>((resolve) => {
+      execFile(
+        "pulumi",
+        ["preview", "--json", "--non-interactive", "--stack", this.stackName],
+        { cwd: this.projectDir, env: { ...process.env, ...this.envVars }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
+        (err, out, errOut) => resolve({ stdout: out, stderr: errOut, code: err ? Number((err as { code?: unknown }).code) || 1 : 0 }),
+      );
+    });
+    try {
+      return JSON.parse(stdout);
+    } catch {
+      throw new Error(`pulumi preview --json exited ${code} without a JSON plan:\n${stderr.slice(-2000)}${stdout.slice(-2000)}`);
+    }
+  }
+
   destroy(timeoutMs: number): Promise<DeployRun> {
     return this.run("destroy", timeoutMs, (stack, recorder, log, signal) =>
       stack.destroy({ onEvent: recorder.onEvent, onOutput: log, onError: log, color: "never", excludeProtected: true, signal }),

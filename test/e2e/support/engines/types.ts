@@ -38,6 +38,8 @@ export interface StackDriver {
    * `preview --expect-no-changes`; the harness has no preview, so it deploys and reports.
    */
   changesOf(config: Record<string, string>, timeoutMs: number): Promise<{ steps: DeployResult["steps"]; run: DeployRun }>;
+  /** The plan `pulumi preview --json` prints for `config` (the harness prints the same shape). */
+  plan(config: Record<string, string>, timeoutMs: number): Promise<unknown>;
   /** `pulumi destroy --exclude-protected`. */
   destroy(timeoutMs: number): Promise<DeployRun>;
   /** Every resource in the stack's state, secrets in plain text (test stacks only). */
