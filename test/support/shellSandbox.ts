@@ -105,9 +105,14 @@ export class ShellSandbox {
     };
   }
 
-  /** Runs one of the scripts (by name, from scriptDir) under dash; never throws. */
+  /** A script by name (from scriptDir), or a path. */
+  scriptPath(script: string): string {
+    return script.includes("/") ? script : path.join(this.scriptDir, script);
+  }
+
+  /** Runs one of the scripts (by name, from scriptDir, or a path) under dash; never throws. */
   run(script: string, args: string[] = [], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): ScriptRun {
-    const r = spawnSync(this.dash, [path.join(this.scriptDir, script), ...args], {
+    const r = spawnSync(this.dash, [this.scriptPath(script), ...args], {
       env: this.env(options.env),
       cwd: options.cwd ?? this.dir,
       input: options.input,
@@ -121,7 +126,7 @@ export class ShellSandbox {
   /** The same, without blocking the event loop (for runs that take fake or real time). */
   runAsync(script: string, args: string[] = [], options: { env?: Record<string, string> } = {}): Promise<ScriptRun> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.dash, [path.join(this.scriptDir, script), ...args], { env: this.env(options.env), cwd: this.dir });
+      const child = spawn(this.dash, [this.scriptPath(script), ...args], { env: this.env(options.env), cwd: this.dir });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => (stdout += d));
