@@ -81,12 +81,12 @@ for name in last-run last-base last-drill; do
 done
 
 # A failed attempt newer than the last success: the primary keeps the segment and retries.
-query="select failed_count, coalesce(last_failed_wal, '-'), coalesce(to_char(last_failed_time at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '-'), last_failed_time is not null and (last_archived_time is null or last_failed_time > last_archived_time) from pg_stat_archiver"
+query="select failed_count, archived_count, coalesce(last_failed_wal, '-'), coalesce(to_char(last_failed_time at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '-'), coalesce(last_archived_wal, '-'), coalesce(to_char(last_archived_time at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '-'), last_failed_time is not null and (last_archived_time is null or last_failed_time > last_archived_time) from pg_stat_archiver"
 if archiver=$(PGCONNECT_TIMEOUT=3 psql -XAtq -F ' ' -d postgres -c "$query" 2>/dev/null); then
   # shellcheck disable=SC2086
   set -- $archiver
-  if [ "${4:-f}" = t ]; then
-    problem "WAL archiving is failing on $PGHOST: $1 failed attempt(s) so far, the last for $2 at $3 (the primary keeps the WAL and retries; see its log)"
+  if [ "${7:-f}" = t ]; then
+    problem "WAL archiving is failing on $PGHOST: $1 failed attempt(s) so far, the last for $3 at $4 (the primary keeps the WAL and retries; see its log)"
   fi
 fi
 
