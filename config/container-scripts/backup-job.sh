@@ -72,7 +72,17 @@ say() {
   echo "$line"
   if [ "$storage_ok" = 1 ]; then echo "$line" 2>/dev/null >> "$logfile" || :; fi
 }
-last_error() { tail -n 1 "$errfile" 2>/dev/null | tr -d '\n' | cut -c1-300; }
+# last_error: the last failed command's error in one line: from its last line that says error to
+# the end (PostgreSQL's DETAIL and HINT follow it; pg_basebackup's "removing ..." clean-up does not
+# count), or else its last line.
+last_error() {
+  _from=$(grep -in 'error' "$errfile" 2>/dev/null | tail -n 1 | cut -d: -f1)
+  if [ -n "$_from" ]; then
+    sed -n "$_from,\$p" "$errfile" | grep -v ': removing ' | tr '\n' ' ' | sed 's/ *$//' | cut -c1-400
+  else
+    tail -n 1 "$errfile" 2>/dev/null | tr -d '\n' | cut -c1-400
+  fi
+}
 elapsed() { now; echo $((epoch - job_started)); }
 
 # write_status LINE...: the job's status file, here first, then in the storage if it can be written.

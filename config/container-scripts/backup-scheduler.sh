@@ -10,7 +10,7 @@
 # looked at: they wait until the clock passes them again, unless it went back more than a day,
 # which is taken for a clock that was wrong before (said in the log; the schedules go on from the
 # new time). A storage with no base backup gets one at once, so a new stack can be restored to a
-# point in time from its first minutes.
+# point in time from its first minutes, and a run a stop or a kill cut short is run again at once.
 set -eu
 conf=${PGSTACK_CONF:-/pgstack/conf}
 bin=${PGSTACK_BIN:-/pgstack/bin}
@@ -101,6 +101,7 @@ beat() {
 # heartbeat fresh while a long run (a big base backup) is in progress.
 job=""
 run() {
+  say "running $1"
   sh "$bin/$1" &
   job=$!
   while kill -0 "$job" 2>/dev/null; do
@@ -128,6 +129,24 @@ if [ "$has_base" = no ]; then
   say "no base backup yet: taking the first one now"
   run backup-base.sh
 fi
+
+# A run that a container stop or a kill cut short is run again now, rather than leaving the
+# container unhealthy until its next scheduled time.
+for pair in last-base:backup-base.sh last-run:backup-dumps.sh last-drill:backup-drill.sh; do
+  f="$run_dir/status/${pair%%:*}"
+  [ -f "$f" ] || f="$BACKUP_ROOT/status/${pair%%:*}"
+  [ -f "$f" ] || continue
+  st=$(sed -n 's/^status=//p' "$f" | head -n 1)
+  pid=$(sed -n 's/^pid=//p' "$f" | head -n 1)
+  code=$(sed -n 's/^exit=//p' "$f" | head -n 1)
+  cut=""
+  if [ "$st" = running ] && { [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; }; then cut="was interrupted"; fi
+  case "$st:$code" in failed:129 | failed:130 | failed:143) cut="was stopped" ;; esac
+  if [ -n "$cut" ]; then
+    say "the last ${pair#*:} run $cut at step $(sed -n 's/^step=//p' "$f" | head -n 1): running it again now"
+    run "${pair#*:}"
+  fi
+done
 
 # The minutes looked at so far end with `seen` (minutes since the epoch); the current minute is next.
 now

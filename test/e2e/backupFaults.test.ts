@@ -156,6 +156,18 @@ describe("real programs failing or killed half way", () => {
   });
 });
 
+describe("the restore drill", () => {
+  it("restores the newest dump and base backup into scratch instances and records what it checked", async () => {
+    const r = await job("backup-drill.sh");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const drill = status("last-drill");
+    expect(drill).toMatchObject({ status: "ok", exit: "0" });
+    expect(drill.dump).toMatch(/^2 dump\(s\) restored, tables=\d+ rows=\d+ amcheck=yes broken_indexes=0$/);
+    expect(drill.base).toMatch(/^base backup \d{8}T\d{6}Z recovered and promoted, tables=\d+ rows=\d+ amcheck=yes broken_indexes=0$/);
+    expect(require("node:fs").readdirSync(storage.path).filter((f: string) => f.startsWith(".drill-"))).toEqual([]);
+  });
+});
+
 describe("the backup storage missing or read-only", () => {
   it("read-only: every job and archiving fail naming it, the primary keeps serving, and it all recovers once writable", async () => {
     const before = await archiver();

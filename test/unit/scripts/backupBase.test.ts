@@ -1,7 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ShellSandbox, keyValues } from "../../support/shellSandbox";
+
+// These spawn shells: generous bounds, the machine may be busy.
+vi.setConfig({ testTimeout: 120_000 });
 
 // Issue 14: a base backup counts only once the stored archive itself has been read back and
 // verified; every stage of every pipeline is checked; a failure or a kill names its step, records

@@ -1,7 +1,10 @@
 import { utimesSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ShellSandbox } from "../../support/shellSandbox";
+
+// These spawn shells: generous bounds, the machine may be busy.
+vi.setConfig({ testTimeout: 120_000 });
 
 // Issue 14: a dump counts only after the stored file passes `pg_restore -l` and a full read; a
 // failing or killed pg_dump records nothing as good, removes no good dump, names its step, and

@@ -1,9 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { gzipSync } from "node:zlib";
 import { summarizeManifest, type BackupManifest } from "../../../providers/BackupCatalog";
 import { ShellSandbox } from "../../support/shellSandbox";
+
+// These spawn shells: generous bounds, the machine may be busy.
+vi.setConfig({ testTimeout: 120_000 });
 
 // backup-manifest.sh and backup-health.sh under dash. The point-in-time window is never reversed:
 // right after a fresh deploy the archive does not yet reach past the first base backup's end, and

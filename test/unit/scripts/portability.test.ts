@@ -1,11 +1,14 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { CONTAINER_SCRIPT_DIR } from "../../../config/containerScripts";
 import { IMAGE_UTILITIES, POSTGRES_PROGRAMS, USER_SWITCHERS } from "../../support/imageContract";
 import { codeOf, commandsOf, functionsOf } from "../../support/shellWords";
 import { ensureShellTools } from "../../support/shellTools";
+
+// These spawn shells: generous bounds, the machine may be busy.
+vi.setConfig({ testTimeout: 120_000 });
 
 // Issue 14, items 4 and 5: every container script is clean under `shellcheck -s sh`, runs under
 // set -eu, uses no GNU-only option, and calls nothing an image is not documented to provide.

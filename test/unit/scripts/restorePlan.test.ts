@@ -1,8 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ShellSandbox } from "../../support/shellSandbox";
+
+// These spawn shells: generous bounds, the machine may be busy.
+vi.setConfig({ testTimeout: 120_000 });
 
 // restore-plan.sh under dash: one line saying what is wrong, before anything is written. Issue 14,
 // item 2: a time it cannot read is reported as such (it used to fail inside a command

@@ -1,7 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ShellSandbox } from "../../support/shellSandbox";
+
+// These spawn shells: generous bounds, the machine may be busy.
+vi.setConfig({ testTimeout: 120_000 });
 
 // archive-wal.sh (archive_command) and restore-wal.sh (restore_command) under dash: a failed copy
 // leaves nothing behind (issue 14, item 3), every archived file gets a checksum, and a segment
