@@ -1,6 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { CONTAINER_SCRIPT_DIR } from "../../config/containerScripts";
 import { docker, dockerRaw, type DockerResult } from "../support/docker";
 import { outputsOf, superuserConnection, type ClusterOutputs } from "./support/cluster";
 import { E2EStack } from "./support/e2eStack";
@@ -295,6 +296,24 @@ describe("the backup storage full", () => {
     expect(run.result?.error?.message).toContain(`archived WAL segment ${corrupted} is corrupted`);
     const members = await docker(["ps", "-aq", "--filter", "label=pgstack.stack=e2e-bf-pitr", "--filter", "label=pgstack.part=primary"]);
     expect(members, "no primary was created").toBe("");
+  });
+
+  it("a restore that meets the corrupted segment only while replaying fails naming it, instead of promoting short of the archive", async () => {
+    // restore-bootstrap.sh as the primary runs it (which leaves the archive's check to restore-wal.sh),
+    // in a throwaway container with the scripts, an empty postgresql.conf and the storage read-only.
+    const conf = path.join(storage.dir, "conf");
+    require("node:fs").mkdirSync(conf, { recursive: true });
+    writeFileSync(path.join(conf, "postgresql.conf"), "# empty: defaults\n");
+    const r = await dockerRaw([
+      "run", "--rm", "--name", "e2e-bf-bootstrap", "--label", "pgstack.stack=e2e-bf", "--network", "none", "--user", "postgres",
+      "-v", `${CONTAINER_SCRIPT_DIR}:/pgstack/bin:ro`, "-v", `${conf}:/pgstack/conf:ro`, "-v", `${storage.path}:/restore-source:ro`,
+      "-e", "PGSTACK_PGDATA=/tmp/restore/pgdata", "-e", "PGSTACK_RUN=/tmp/run", "--entrypoint", "/bin/sh", images.postgres,
+      "-c", "mkdir -p /tmp/restore /tmp/run && sh /pgstack/bin/restore-bootstrap.sh /restore-source; code=$?; ls /tmp/restore; exit $code",
+    ], { timeoutMs: 300_000 });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`restore: FAILED: archived WAL ${corrupted} is corrupted .*recovery stopped before it instead of at the end of the archive`));
+    // Nothing became PGDATA.
+    expect(r.stdout.trim()).not.toMatch(/^pgdata$/m);
   });
 
   it("a restore to a point inside the outage, before the corrupted segment, has exactly the rows committed by then", async () => {
