@@ -19,7 +19,43 @@ export const CONFIG_KEYS = [
 /** Largest replica count: replica names and host ports stay one digit wide and predictable. */
 export const MAX_REPLICAS = 9;
 
-const RESERVED_ROLES = new Set(["postgres", "replicator", "pgstack_backup", "pgstack_stats", "pgstack_admin", "pgbouncer"]);
+/**
+ * Roles pgstack creates or names, and why each is off limits to `appUser`: the application role
+ * would otherwise take over (or be granted into) what pgstack relies on.
+ */
+export const RESERVED_ROLES: ReadonlyMap<string, string> = new Map([
+  ["postgres", "the superuser"],
+  ["replicator", "pgstack's replication role"],
+  ["pgstack_rewind", "a role pgstack creates at initdb with pg_rewind's function grants and grants to the replicator"],
+  ["pgstack_stats", "pgstack's monitoring role (pg_monitor) and PgBouncer's stats user"],
+  ["pgstack_backup", "the backup container's role (pg_read_all_data)"],
+  ["pgstack_admin", "PgBouncer's admin console user"],
+  ["pgbouncer", "PgBouncer's admin console"],
+  ["pgstack_healthcheck", "the user the members' healthcheck names"],
+  // Reserved by PostgreSQL itself: CREATE ROLE refuses them or they mean something else.
+  ["public", "PostgreSQL's name for every role"],
+  ["none", "reserved by PostgreSQL"],
+  ["current_user", "reserved by PostgreSQL"],
+  ["current_role", "reserved by PostgreSQL"],
+  ["session_user", "reserved by PostgreSQL"],
+]);
+
+/** Databases pgstack or PgBouncer give a meaning of their own. */
+export const RESERVED_DATABASES: ReadonlyMap<string, string> = new Map([
+  ["postgres", "one of PostgreSQL's own databases (postgres, template0, template1)"],
+  ["template0", "one of PostgreSQL's own databases (postgres, template0, template1)"],
+  ["template1", "one of PostgreSQL's own databases (postgres, template0, template1)"],
+  ["pgbouncer", "PgBouncer's admin console: clients asking for it reach the console, never the database"],
+]);
+
+/** Why `name` may not be the application role, or undefined when it may. */
+export function reservedRoleReason(name: string): string | undefined {
+  const known = RESERVED_ROLES.get(name);
+  if (known) return `${name} is ${known}`;
+  if (name.startsWith("pg_")) return "PostgreSQL reserves the pg_ prefix for its own roles";
+  if (name.startsWith("pgstack_")) return "pgstack reserves the pgstack_ prefix for the roles it creates";
+  return undefined;
+}
 const POOL_MODES: PoolMode[] = ["session", "transaction", "statement"];
 
 /**
@@ -388,11 +424,13 @@ export function parseStackConfig(raw: Record<string, unknown>, stack: string): S
   if (restore) settings.restore = restore;
   settings.monitoring = parseMonitoring(r, settings);
 
-  if (["postgres", "template0", "template1"].includes(settings.database)) {
-    r.problem("database", own.database, "must not be one of PostgreSQL's own databases (postgres, template0, template1)");
+  const reservedDatabase = RESERVED_DATABASES.get(settings.database);
+  if (reservedDatabase) {
+    r.problem("database", own.database, `must not be ${reservedDatabase}; choose another name, such as app`);
   }
-  if (RESERVED_ROLES.has(settings.appUser) || settings.appUser.startsWith("pg_")) {
-    r.problem("appUser", own.appUser, `must not be a role pgstack or PostgreSQL reserves (${[...RESERVED_ROLES].join(", ")}, pg_*)`);
+  const roleReason = reservedRoleReason(settings.appUser);
+  if (roleReason) {
+    r.problem("appUser", own.appUser, `must not be a role pgstack or PostgreSQL reserves: ${roleReason}; choose another name, such as app (reserved: ${[...RESERVED_ROLES.keys()].join(", ")}, pg_*, pgstack_*)`);
   }
   const members = memberNames(replicas);
   if (!members.includes(settings.primaryMember)) {

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { changedKeys } from "./diffing";
 
-// The stack's `backups` output: the manifest the backup container keeps (backup-manifest.sh),
-// read through the Docker CLI. Provider code loads its modules inside its methods and calls only
+// The stack's `backups` output: the backup container's manifest (backup-manifest.sh), made afresh
+// and read through the Docker CLI. Provider code loads its modules inside its methods and calls only
 // module-level functions, so the engine's serialized copy works in its own process.
 
 export interface BackupCatalogInputs {
@@ -16,15 +16,33 @@ export interface BackupCatalogInputs {
   trigger?: string;
 }
 
+/** The last outcome of one job (status/last-run, last-base, last-drill). */
+export interface JobStatus {
+  /** ok, failed, running, or interrupted (recorded as running by a process that is gone). */
+  status: string;
+  finished: string;
+  run: string;
+  /** The step it failed or stopped at. */
+  step?: string;
+  error?: string;
+}
+
 export interface BackupManifest {
   generatedAt: string;
   dumps: { database: string; count: number; bytes: number; newest: string; newestAt: string; oldest: string }[];
-  baseBackups: { stamp: string; startTime: string; endTime: string; bytes: number; startWal: string; verifiedAt: string }[];
-  wal: { segments: number; bytes: number; oldest: string; newest: string; newestArchivedAt: string };
-  recoveryWindow: { from: string; to: string };
-  lastDumpRun: { status: string; finished: string; run: string } | null;
-  lastBaseBackup: { status: string; finished: string; run: string } | null;
-  lastDrill: { status: string; finished: string; run: string } | null;
+  baseBackups: { stamp: string; startTime: string; endTime: string; bytes: number; startWal: string; endLsn?: string; verifiedAt: string; storedArchiveVerified?: boolean }[];
+  wal: { segments: number; bytes: number; oldest: string; newest: string; newestArchivedAt: string; gaps?: number; firstGap?: string };
+  /**
+   * From the end of the oldest base backup the archive continues without a gap to the newest
+   * archived segment. `archivedPastBase` false: the archive does not reach past the base backup's
+   * end yet, so `from` = `to` = that end, the only point a restore can reach.
+   */
+  recoveryWindow: { from: string; to: string; base?: string; archivedPastBase?: boolean };
+  /** pg_stat_archiver on the primary; null when it did not answer. */
+  archiving?: { failing: boolean; failedCount: number; archivedCount: number; lastFailedWal: string; lastFailedAt: string; lastArchivedWal: string; lastArchivedAt: string } | null;
+  lastDumpRun: JobStatus | null;
+  lastBaseBackup: JobStatus | null;
+  lastDrill: JobStatus | null;
 }
 
 export interface BackupCatalogOutputs extends BackupCatalogInputs {
@@ -33,12 +51,36 @@ export interface BackupCatalogOutputs extends BackupCatalogInputs {
   manifest: BackupManifest;
 }
 
-/** The manifest in one line. */
+/** The point-in-time window in words; never one that ends before it starts. */
+export function describeRecoveryWindow(m: BackupManifest): string {
+  const { from, to } = m.recoveryWindow;
+  if (!from) return "no point-in-time restore yet";
+  const base = m.recoveryWindow.base ?? m.baseBackups[m.baseBackups.length - 1]?.stamp ?? "?";
+  const past = m.recoveryWindow.archivedPastBase ?? (to !== "" && Date.parse(to) >= Date.parse(from));
+  if (past && to && Date.parse(to) > Date.parse(from)) return `point-in-time restore ${from} .. ${to}`;
+  if (past && to === from) return `point-in-time restore to ${from} only`;
+  return `point-in-time restore only to ${from}, the end of base backup ${base}: no WAL archived past it yet`;
+}
+
+function jobProblem(what: string, job: JobStatus | null): string | undefined {
+  if (!job || (job.status !== "failed" && job.status !== "interrupted")) return undefined;
+  const at = job.step ? ` at step ${job.step}` : "";
+  const when = job.finished ? ` (${job.finished})` : job.run ? ` (run ${job.run})` : "";
+  return `${what} ${job.status === "failed" ? "FAILED" : "INTERRUPTED"}${at}${when}${job.error ? `: ${job.error.slice(0, 160)}` : ""}`;
+}
+
+/** The manifest in one line: what is wrong first, then what there is. */
 export function summarizeManifest(m: BackupManifest): string {
   const parts: string[] = [];
+  const a = m.archiving;
+  if (a?.failing) parts.push(`WAL ARCHIVING FAILING: ${a.failedCount} failed attempt(s), the last for ${a.lastFailedWal} at ${a.lastFailedAt}`);
+  for (const p of [jobProblem("last base backup", m.lastBaseBackup), jobProblem("last dump run", m.lastDumpRun), jobProblem("last restore drill", m.lastDrill)]) {
+    if (p) parts.push(p);
+  }
+  if (m.wal.gaps) parts.push(`the WAL archive has ${m.wal.gaps} gap(s), the first ${m.wal.firstGap ?? "?"}`);
   const newestBase = m.baseBackups[m.baseBackups.length - 1];
   parts.push(newestBase ? `${m.baseBackups.length} base backup(s), newest ${newestBase.stamp}` : "no base backup yet");
-  parts.push(m.recoveryWindow.from && m.recoveryWindow.to ? `point-in-time restore ${m.recoveryWindow.from} .. ${m.recoveryWindow.to}` : "no point-in-time restore yet");
+  parts.push(describeRecoveryWindow(m));
   parts.push(`${m.wal.segments} WAL segment(s) archived`);
   const dumps = m.dumps.reduce((n, d) => n + d.count, 0);
   parts.push(`${dumps} dump(s) of ${m.dumps.length} database(s)`);
@@ -46,14 +88,22 @@ export function summarizeManifest(m: BackupManifest): string {
   return parts.join("; ");
 }
 
+/** Generates the manifest afresh and prints it: a full or read-only storage still answers. */
+const MANIFEST_COMMAND = ["sh", "/pgstack/bin/backup-manifest.sh", "--print"];
+
 async function readManifest(inputs: BackupCatalogInputs): Promise<BackupManifest> {
   const { execFile } = require("node:child_process") as typeof import("node:child_process");
-  const text = await new Promise<string>((resolve, reject) => {
-    execFile("docker", ["exec", inputs.containerName, "cat", inputs.manifestPath], { timeout: 30_000, encoding: "utf8" }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`cannot read the backup manifest ${inputs.manifestPath} in ${inputs.containerName}: ${(stderr || err.message).trim()}`));
-      else resolve(stdout);
+  const run = (args: string[]) =>
+    new Promise<{ ok: boolean; stdout: string; error: string }>((resolve) => {
+      execFile("docker", ["exec", "-u", "postgres", inputs.containerName, ...args], { timeout: 60_000, encoding: "utf8" }, (err, stdout, stderr) => {
+        resolve({ ok: !err, stdout, error: (stderr || err?.message || "").trim() });
+      });
     });
-  });
+  let read = await run(MANIFEST_COMMAND);
+  // The file the last job left, when the manifest cannot be made now.
+  if (!read.ok || !read.stdout.trim()) read = await run(["cat", inputs.manifestPath]);
+  if (!read.ok) throw new Error(`cannot read the backup manifest ${inputs.manifestPath} in ${inputs.containerName}: ${read.error}`);
+  const text = read.stdout.trim().split("\n").pop() ?? "";
   try {
     return JSON.parse(text) as BackupManifest;
   } catch {
@@ -64,7 +114,9 @@ async function readManifest(inputs: BackupCatalogInputs): Promise<BackupManifest
 async function catalog(inputs: BackupCatalogInputs, waitForBase: boolean): Promise<BackupCatalogOutputs> {
   const deadline = Date.now() + (waitForBase ? (inputs.waitForBaseBackupSeconds ?? 120) * 1000 : 0);
   let manifest = await readManifest(inputs);
-  while (manifest.baseBackups.length === 0 && !manifest.lastBaseBackup && Date.now() < deadline) {
+  // The first base backup is taken as the container starts: wait until it is done or has failed.
+  const pending = (m: BackupManifest) => m.baseBackups.length === 0 && (!m.lastBaseBackup || m.lastBaseBackup.status === "running");
+  while (pending(manifest) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 2000));
     manifest = await readManifest(inputs);
   }

@@ -5,13 +5,28 @@
 # and checks each: it starts, every table of every database can be counted, and amcheck finds no
 # broken B-tree index. The result goes to status/last-drill and the log; the scratch data is
 # removed afterwards. Exits non-zero when a check failed.
-set -u
-. /pgstack/bin/backup-job.sh
+set -eu
+# shellcheck source=backup-job.sh
+. "${PGSTACK_BIN:-/pgstack/bin}/backup-job.sh"
 
+job_begin drill last-drill
 work="$root/.drill-$stamp"
 sock="$work/sock"
-stop_instance() { [ -f "$1/postmaster.pid" ] && pg_ctl -D "$1" -m immediate stop >/dev/null 2>&1; return 0; }
+stop_instance() {
+  if [ -f "$1/postmaster.pid" ]; then pg_ctl -D "$1" -m immediate stop >/dev/null 2>&1 || :; fi
+}
+# shellcheck disable=SC2317 # called by the exit trap (backup-job.sh)
 job_cleanup() { stop_instance "$work/dump-data"; stop_instance "$work/base-data"; rm -rf "$work"; }
+
+step cleanup
+# A drill killed half way leaves its scratch directory, and maybe a scratch server running in it.
+for old in "$root"/.drill-*; do
+  if [ -d "$old" ]; then
+    stop_instance "$old/dump-data"
+    stop_instance "$old/base-data"
+    rm -rf "$old"
+  fi
+done
 
 # A scratch instance listens only on a private socket; it never archives and never replicates.
 scratch_conf() {
@@ -41,7 +56,8 @@ check_instance() {
   rows=0
   broken=0
   amcheck=yes
-  for db in $(psql_scratch -d postgres -c "select datname from pg_database where datallowconn and not datistemplate order by 1" 2>"$errfile"); do
+  dbs=$(psql_scratch -d postgres -c "select datname from pg_database where datallowconn and not datistemplate order by 1" 2>"$errfile") || return 1
+  for db in $dbs; do
     counts=$(psql_scratch -d "$db" 2>"$errfile" <<'SQL'
 select coalesce(string_agg(format('(select count(*) from %I.%I)', n.nspname, c.relname), ' + '), '0') as expr, count(*) as n
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -69,7 +85,6 @@ SQL
   [ "$broken" -eq 0 ]
 }
 
-started=$(date +%s)
 mkdir -p "$work" "$sock"
 chmod 700 "$work" "$sock"
 dump_result="skipped (no dump yet)"
@@ -77,39 +92,76 @@ base_result="skipped (no base backup yet)"
 status=ok
 
 # 1. The newest dump of every database, restored into a fresh scratch cluster.
-dumps=$(for d in "$root"/dumps/*/; do [ -d "$d" ] && ls -1 "$d" | grep '\.dump$' | sort | tail -n 1 | sed "s#^#$d#"; done)
+step dump-restore
+dumps=""
+for d in "$root"/dumps/*/; do
+  newest=""
+  for f in "$d"*.dump; do
+    if [ -f "$f" ]; then newest=$f; fi
+  done
+  if [ -n "$newest" ]; then dumps="$dumps $newest"; fi
+done
 if [ -n "$dumps" ]; then
-  initdb -D "$work/dump-data" -U postgres --auth-local=peer >/dev/null 2>"$errfile" && scratch_conf "$work/dump-data" && start_instance "$work/dump-data" 60 \
-    || { status=failed; dump_result="scratch instance did not start: $(last_error)"; }
+  if ! initdb -D "$work/dump-data" -U postgres --auth-local=peer >/dev/null 2>"$errfile"; then
+    status=failed; dump_result="scratch instance did not initdb: $(last_error)"
+  else
+    scratch_conf "$work/dump-data"
+    if ! start_instance "$work/dump-data" 60; then status=failed; dump_result="scratch instance did not start: $(last_error)"; fi
+  fi
   if [ "$status" = ok ]; then
     for f in $dumps; do
       db=$(basename "$(dirname "$f")")
       # initdb made `postgres` already (empty); every other database is created first.
-      { [ "$db" = postgres ] || psql_scratch -d postgres -c "create database \"$db\"" >/dev/null 2>"$errfile"; } \
-        && pg_restore -h "$sock" -p 5499 -U postgres -d "$db" --no-owner --no-privileges --exit-on-error "$f" 2>"$errfile" \
-        || { status=failed; dump_result="restoring $f failed: $(last_error)"; break; }
+      if [ "$db" != postgres ] && ! psql_scratch -d postgres -c "create database \"$db\"" >/dev/null 2>"$errfile"; then
+        status=failed; dump_result="creating database $db for $f failed: $(last_error)"; break
+      fi
+      if ! pg_restore -h "$sock" -p 5499 -U postgres -d "$db" --no-owner --no-privileges --exit-on-error "$f" 2>"$errfile"; then
+        status=failed; dump_result="restoring $f failed: $(last_error)"; break
+      fi
     done
     if [ "$status" = ok ]; then
-      dump_result="$(echo "$dumps" | wc -l | tr -d ' ') dump(s) restored, $(check_instance)" || { status=failed; dump_result="checks failed: $dump_result $(last_error)"; }
+      count=0
+      for f in $dumps; do count=$((count + 1)); done
+      if summary=$(check_instance); then
+        dump_result="$count dump(s) restored, $summary"
+      else
+        status=failed; dump_result="checks failed: $summary $(last_error)"
+      fi
     fi
     stop_instance "$work/dump-data"
   fi
 fi
 
 # 2. The newest base backup, recovered with archived WAL to its consistent point and promoted.
-newest_base=$(ls -1 "$root/base" 2>/dev/null | grep -E '^[0-9]{8}T[0-9]{6}Z$' | sort | tail -n 1)
+step base-restore
+newest_base=""
+for d in "$root"/base/*; do
+  case ${d##*/} in
+    [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z) if [ -f "$d/info" ]; then newest_base=${d##*/}; fi ;;
+  esac
+done
 if [ -n "$newest_base" ]; then
   data="$work/base-data"
-  mkdir -p "$data" && chmod 700 "$data"
-  if ! gzip -dc "$root/base/$newest_base/base.tar.gz" 2>"$errfile" | tar -C "$data" -xf - 2>>"$errfile"; then
-    status=failed; base_result="base backup $newest_base does not extract: $(last_error)"
+  mkdir -p "$data"
+  chmod 700 "$data"
+  # Both ends of the pipeline are checked: gzip's status is written down by its own subshell.
+  tar_status=0
+  {
+    if gzip -dc "$root/base/$newest_base/base.tar.gz" 2>"$work/gunzip.err"; then s=0; else s=$?; fi
+    echo "$s" > "$work/gunzip.status"
+  } | tar -C "$data" -xf - 2>"$errfile" || tar_status=$?
+  gunzip_status=$(cat "$work/gunzip.status" 2>/dev/null || echo "unknown (killed)")
+  if [ "$gunzip_status" != 0 ]; then
+    status=failed; base_result="base backup $newest_base does not decompress (gzip -d exited $gunzip_status): $(tail -n 1 "$work/gunzip.err" | cut -c1-300)"
+  elif [ "$tar_status" != 0 ]; then
+    status=failed; base_result="base backup $newest_base does not extract (tar exited $tar_status): $(last_error)"
   elif ! cp "$root/base/$newest_base/backup_manifest" "$data/backup_manifest" || ! pg_verifybackup -q -n "$data" 2>"$errfile"; then
     status=failed; base_result="base backup $newest_base fails pg_verifybackup: $(last_error)"
   else
     rm -f "$data/standby.signal" "$data/pgstack.live.conf" "$data/pgstack.bootstrap.conf" "$data/postmaster.pid"
     scratch_conf "$data"
     cat >> "$data/drill.conf" <<CONF
-restore_command = 'sh /pgstack/bin/restore-wal.sh $root/wal %f %p'
+restore_command = 'sh $bin/restore-wal.sh $root/wal %f %p'
 recovery_target = 'immediate'
 recovery_target_action = 'promote'
 CONF
@@ -132,10 +184,8 @@ CONF
   fi
 fi
 
-duration=$(( $(date +%s) - started ))
+duration=$(elapsed)
 if [ "$status" = ok ]; then code=0; else code=1; fi
 say "run=$stamp kind=drill status=$status duration_s=$duration dump=\"$dump_result\" base=\"$base_result\""
-printf 'run=%s\nstatus=%s\nexit=%s\nduration_s=%s\ndump=%s\nbase=%s\nfinished=%s\n' \
-  "$stamp" "$status" "$code" "$duration" "$dump_result" "$base_result" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$root/status/last-drill.tmp"
-mv "$root/status/last-drill.tmp" "$root/status/last-drill"
+job_done "$status" "$code" "duration_s=$duration" "dump=$dump_result" "base=$base_result"
 exit "$code"

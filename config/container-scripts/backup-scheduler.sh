@@ -1,68 +1,186 @@
 #!/bin/sh
-# Runs as postgres in the backup container. Wakes at every minute boundary (UTC) and runs what is
-# due: dumps, base backups, restore drills, each on its own schedule. The schedules arrive
-# pre-expanded (config/cron.ts), so this only tests membership. Runs never overlap: minutes that
-# pass during a run are skipped. A storage with no base backup gets one at once, so a new stack can
-# be restored to a point in time from its first minutes.
+# Runs as postgres in the backup container. Wakes at least every 15 s and runs what is due: dumps,
+# base backups, restore drills, each on its own schedule (UTC). The schedules arrive pre-expanded
+# (config/cron.ts), so this only tests membership. Runs never overlap.
+#
+# Each wake-up looks at every minute since the last one it looked at, so a minute is never
+# skipped: a schedule that came due while a long run went on, or that the clock jumped over, runs
+# once afterwards (several missed minutes of one schedule still make one run, and a jump of more
+# than a day looks back one day only). A clock that goes back does not repeat minutes already
+# looked at: they wait until the clock passes them again, unless it went back more than a day,
+# which is taken for a clock that was wrong before (said in the log; the schedules go on from the
+# new time). A storage with no base backup gets one at once, so a new stack can be restored to a
+# point in time from its first minutes, and a run a stop or a kill cut short is run again at once.
 set -eu
-. /pgstack/conf/backup.env
+conf=${PGSTACK_CONF:-/pgstack/conf}
+bin=${PGSTACK_BIN:-/pgstack/bin}
+run_dir=${PGSTACK_RUN:-/pgstack/run}
+# shellcheck source=/dev/null
+. "$conf/backup.env"
+LC_ALL=C
+export LC_ALL
 
-heartbeat=/pgstack/run/scheduler.heartbeat
+heartbeat="$run_dir/scheduler.heartbeat"
 say() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) pgstack-backup: $*"; }
 
-# in_set VALUE ",a,b,c,"  (VALUE without leading zeros)
-in_set() { case "$2" in *",$1,"*) return 0 ;; esac; return 1; }
-strip0() { echo "$1" | sed 's/^0*\([0-9]\)/\1/'; }
-field() { eval "echo \"\$CRON_$1_$2\""; }
+# --- time: UTC arithmetic in POSIX sh; `date -d` and `date +%s` are not POSIX. The same functions
+# are in backup-job.sh, backup-health.sh, restore-plan.sh, restore-bootstrap.sh and
+# restore-dump.sh (each script is uploaded on its own; a unit test keeps the copies identical).
+# epoch_of YYYY MM DD hh mm ss: seconds since 1970-01-01T00:00:00Z, into $epoch.
+epoch_of() {
+  _y=$((1$1 - 10000)); _m=$((1$2 - 100)); _d=$((1$3 - 100))
+  _y=$((_y - (_m <= 2)))
+  _e=$(((_y >= 0 ? _y : _y - 399) / 400)); _o=$((_y - _e * 400))
+  _doy=$(((153 * ((_m + 9) % 12) + 2) / 5 + _d - 1))
+  _days=$((_e * 146097 + _o * 365 + _o / 4 - _o / 100 + _doy - 719468))
+  epoch=$((_days * 86400 + (1$4 - 100) * 3600 + (1$5 - 100) * 60 + 1$6 - 100))
+}
+# now: the current time, into $epoch.
+now() {
+  # shellcheck disable=SC2046
+  set -- $(date -u '+%Y %m %d %H %M %S')
+  epoch_of "$@"
+}
+# civil_of EPOCH: into $year $month $day $hour $minute $second and $dow (0 = Sunday).
+# shellcheck disable=SC2034 # not every caller needs every field
+civil_of() {
+  _days=$((($1 >= 0 ? $1 : $1 - 86399) / 86400)); _r=$(($1 - _days * 86400))
+  hour=$((_r / 3600)); minute=$((_r % 3600 / 60)); second=$((_r % 60))
+  dow=$(((_days % 7 + 11) % 7))
+  _z=$((_days + 719468)); _e=$(((_z >= 0 ? _z : _z - 146096) / 146097)); _o=$((_z - _e * 146097))
+  _yoe=$(((_o - _o / 1460 + _o / 36524 - _o / 146096) / 365))
+  _doy=$((_o - (365 * _yoe + _yoe / 4 - _yoe / 100))); _mp=$(((5 * _doy + 2) / 153))
+  day=$((_doy - (153 * _mp + 2) / 5 + 1)); month=$((_mp < 10 ? _mp + 3 : _mp - 9))
+  year=$((_yoe + _e * 400 + (month <= 2)))
+}
+# --- end of time
 
-# due SCHEDULE minute hour day-of-month month day-of-week
+# in_set VALUE ",a,b,c,"
+in_set() { case "$2" in *",$1,"*) return 0 ;; esac; return 1; }
+
+# field SCHEDULE FIELD: one expanded field of a schedule (backup.env), into $_v.
+_v=""
+field() { eval "_v=\${CRON_$1_$2}"; }
+
+# due SCHEDULE: whether the minute in $minute $hour $day $month $dow (civil_of) is in it.
 due() {
-  s=$1
-  minute=$(strip0 "$2"); hour=$(strip0 "$3"); dom=$(strip0 "$4"); month=$(strip0 "$5"); dow=$6
-  in_set "$minute" "$(field "$s" MINUTES)" || return 1
-  in_set "$hour" "$(field "$s" HOURS)" || return 1
-  in_set "$month" "$(field "$s" MONTHS)" || return 1
-  dom_ok=1; dow_ok=1
-  in_set "$dom" "$(field "$s" DAYS_OF_MONTH)" || dom_ok=0
-  in_set "$dow" "$(field "$s" DAYS_OF_WEEK)" || dow_ok=0
+  field "$1" MINUTES; in_set "$minute" "$_v" || return 1
+  field "$1" HOURS; in_set "$hour" "$_v" || return 1
+  field "$1" MONTHS; in_set "$month" "$_v" || return 1
+  _dom_ok=0; _dow_ok=0
+  field "$1" DAYS_OF_MONTH; if in_set "$day" "$_v"; then _dom_ok=1; fi
+  field "$1" DAYS_OF_WEEK; if in_set "$dow" "$_v"; then _dow_ok=1; fi
   # cron: with both day fields restricted, either may match
-  if [ "$(field "$s" DOM_RESTRICTED)" = 1 ] && [ "$(field "$s" DOW_RESTRICTED)" = 1 ]; then
-    [ "$dom_ok" = 1 ] || [ "$dow_ok" = 1 ]
+  field "$1" DOM_RESTRICTED; _domr=$_v
+  field "$1" DOW_RESTRICTED
+  if [ "$_domr" = 1 ] && [ "$_v" = 1 ]; then
+    [ "$_dom_ok" = 1 ] || [ "$_dow_ok" = 1 ]
   else
-    [ "$dom_ok" = 1 ] && [ "$dow_ok" = 1 ]
+    [ "$_dom_ok" = 1 ] && [ "$_dow_ok" = 1 ]
   fi
+}
+
+# due_between SCHEDULE FIRST LAST: whether any minute from FIRST to LAST (minutes since the epoch) is due.
+due_between() {
+  _at=$2
+  while [ "$_at" -le "$3" ]; do
+    civil_of $((_at * 60))
+    if due "$1"; then return 0; fi
+    _at=$((_at + 1))
+  done
+  return 1
+}
+
+beat() {
+  now
+  echo "$epoch" > "$heartbeat.tmp"
+  mv "$heartbeat.tmp" "$heartbeat"
 }
 
 # Each run records its own exit status; the scheduler goes on whatever happens, and keeps its
 # heartbeat fresh while a long run (a big base backup) is in progress.
+job=""
 run() {
-  sh "/pgstack/bin/$1" &
+  say "running $1"
+  sh "$bin/$1" &
   job=$!
   while kill -0 "$job" 2>/dev/null; do
-    touch "$heartbeat"
-    sleep 5 & wait $!
+    beat
+    sleep 5 &
+    wait $! || :
   done
-  wait "$job" || true
+  wait "$job" || :
+  job=""
 }
 
 # This shell is the container's PID 1, which ignores SIGTERM unless it traps it: `docker stop`
 # would wait its whole timeout and then kill. Sleeps run in the background, so the trap runs at once.
-job=""
-trap 'say "stopping"; if [ -n "$job" ]; then kill "$job" 2>/dev/null || true; fi; exit 0' TERM INT
+trap 'say "stopping"; if [ -n "$job" ]; then kill "$job" 2>/dev/null || :; fi; exit 0' TERM INT
 say "scheduler up: dumps '$CRON_DUMPS_EXPR' (kept $RETENTION_DAYS days), base backups '$CRON_BASE_EXPR' (kept $BASE_KEEP, at most $BASE_MAX_AGE_DAYS days), drills '$CRON_DRILL_EXPR', all UTC, from $PGHOST"
-touch "$heartbeat"
-sh /pgstack/bin/backup-manifest.sh || true
-if ! ls -1 "$BACKUP_ROOT/base" 2>/dev/null | grep -qE '^[0-9]{8}T[0-9]{6}Z$'; then
+beat
+sh "$bin/backup-manifest.sh" || :
+has_base=no
+for d in "$BACKUP_ROOT"/base/*; do
+  case ${d##*/} in
+    [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z) has_base=yes ;;
+  esac
+done
+if [ "$has_base" = no ]; then
   say "no base backup yet: taking the first one now"
   run backup-base.sh
 fi
+
+# A run that a container stop or a kill cut short is run again now, rather than leaving the
+# container unhealthy until its next scheduled time.
+for pair in last-base:backup-base.sh last-run:backup-dumps.sh last-drill:backup-drill.sh; do
+  f="$run_dir/status/${pair%%:*}"
+  [ -f "$f" ] || f="$BACKUP_ROOT/status/${pair%%:*}"
+  [ -f "$f" ] || continue
+  st=$(sed -n 's/^status=//p' "$f" | head -n 1)
+  pid=$(sed -n 's/^pid=//p' "$f" | head -n 1)
+  code=$(sed -n 's/^exit=//p' "$f" | head -n 1)
+  cut=""
+  if [ "$st" = running ] && { [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; }; then cut="was interrupted"; fi
+  case "$st:$code" in failed:129 | failed:130 | failed:143) cut="was stopped" ;; esac
+  if [ -n "$cut" ]; then
+    say "the last ${pair#*:} run $cut at step $(sed -n 's/^step=//p' "$f" | head -n 1): running it again now"
+    run "${pair#*:}"
+  fi
+done
+
+# The minutes looked at so far end with `seen` (minutes since the epoch); the current minute is next.
+now
+seen=$((epoch / 60 - 1))
 while :; do
-  touch "$heartbeat"
-  # shellcheck disable=SC2046
-  set -- $(date -u '+%M %H %d %m %w')
-  if due BASE "$@"; then run backup-base.sh; fi
-  if due DUMPS "$@"; then run backup-dumps.sh; fi
-  if due DRILL "$@"; then run backup-drill.sh; fi
-  seconds=$(strip0 "$(date -u +%S)")
-  sleep $((60 - seconds)) & wait $!
+  beat
+  current=$((epoch / 60))
+  if [ "$current" -gt "$seen" ]; then
+    first=$((seen + 1))
+    if [ $((current - seen)) -gt 1441 ]; then
+      say "the clock moved forward by $(((current - seen) * 60)) s: schedules that came due in the last day run once now"
+      first=$((current - 1440))
+    fi
+    # What was due is decided before anything runs: minutes that pass during the runs are the next wake-up's.
+    base_due=no; dumps_due=no; drill_due=no
+    if due_between BASE "$first" "$current"; then base_due=yes; fi
+    if due_between DUMPS "$first" "$current"; then dumps_due=yes; fi
+    if due_between DRILL "$first" "$current"; then drill_due=yes; fi
+    seen=$current
+    if [ "$base_due" = yes ]; then run backup-base.sh; fi
+    if [ "$dumps_due" = yes ]; then run backup-dumps.sh; fi
+    if [ "$drill_due" = yes ]; then run backup-drill.sh; fi
+  elif [ $((seen - current)) -gt 1440 ]; then
+    say "the clock went back by $(((seen - current) * 60)) s, more than a day: taking the new time as right; schedules go on from it"
+    seen=$((current - 1))
+    continue
+  elif [ "$current" -lt "$seen" ] && [ "${warned_back:-}" != "$seen" ]; then
+    say "the clock went back by $(((seen - current) * 60)) s: minutes up to the last one looked at are not run again"
+    warned_back=$seen
+  fi
+  now
+  civil_of "$epoch"
+  nap=$((60 - second))
+  if [ "$nap" -gt 15 ]; then nap=15; fi
+  sleep "$nap" &
+  wait $! || :
 done

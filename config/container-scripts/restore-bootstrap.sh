@@ -3,19 +3,69 @@
 # backup is extracted and verified, archived WAL is replayed up to the target (or to the end), the
 # server promotes, and the superuser gets this stack's password. All of it happens in a temporary
 # directory that becomes PGDATA only when it worked, so a failed restore leaves nothing behind.
+# Every stage of the extraction pipeline is checked, and a restore that met a corrupted archived
+# segment (restore-wal.sh refuses it and names it in pgstack.corrupt-wal) fails naming it, rather
+# than promoting a cluster that quietly stops short of the archive's end.
 #   restore-bootstrap.sh <storage dir> [<target time>]
 set -eu
 src="$1"
 target="${2:-}"
-PGDATA=/var/lib/postgresql/data/pgdata
+PGDATA=${PGSTACK_PGDATA:-/var/lib/postgresql/data/pgdata}
+bin=${PGSTACK_BIN:-/pgstack/bin}
+conf=${PGSTACK_CONF:-/pgstack/conf}
+run=${PGSTACK_RUN:-/pgstack/run}
 work="$PGDATA.restore"
-run=/pgstack/run
 sock="$work.sock"
 
 say() { echo "pgstack[${PGSTACK_MEMBER:-restore}]: restore: $*" >&2; }
-fail() { say "FAILED: $*"; [ -f "$work/postmaster.pid" ] && pg_ctl -D "$work" -m immediate stop >/dev/null 2>&1; exit 1; }
+fail() {
+  say "FAILED: $*"
+  if [ -f "$work/postmaster.pid" ]; then pg_ctl -D "$work" -m immediate stop >/dev/null 2>&1 || :; fi
+  exit 1
+}
+corrupt_wal() {
+  if [ -s "$work/pgstack.corrupt-wal" ]; then echo "archived WAL $(tr '\n' ' ' < "$work/pgstack.corrupt-wal")is corrupted (its checksum does not match its .sum); "; fi
+}
 
-plan=$(sh /pgstack/bin/restore-plan.sh "$src" base "$target") || exit 1
+# --- time: UTC arithmetic in POSIX sh; `date -d` and `date +%s` are not POSIX. The same functions
+# are in backup-scheduler.sh, backup-health.sh, restore-plan.sh, restore-bootstrap.sh and
+# restore-dump.sh (each script is uploaded on its own; a unit test keeps the copies identical).
+# epoch_of YYYY MM DD hh mm ss: seconds since 1970-01-01T00:00:00Z, into $epoch.
+epoch_of() {
+  _y=$((1$1 - 10000)); _m=$((1$2 - 100)); _d=$((1$3 - 100))
+  _y=$((_y - (_m <= 2)))
+  _e=$(((_y >= 0 ? _y : _y - 399) / 400)); _o=$((_y - _e * 400))
+  _doy=$(((153 * ((_m + 9) % 12) + 2) / 5 + _d - 1))
+  _days=$((_e * 146097 + _o * 365 + _o / 4 - _o / 100 + _doy - 719468))
+  epoch=$((_days * 86400 + (1$4 - 100) * 3600 + (1$5 - 100) * 60 + 1$6 - 100))
+}
+# now: the current time, into $epoch.
+now() {
+  # shellcheck disable=SC2046
+  set -- $(date -u '+%Y %m %d %H %M %S')
+  epoch_of "$@"
+}
+# epoch_iso TIME: TIME as YYYY-MM-DDTHH:MM:SS[.fraction]Z, into $epoch (fraction dropped); 1 if not.
+epoch_iso() {
+  case $1 in
+    [0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z) ;;
+    [0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].*Z) ;;
+    *) return 1 ;;
+  esac
+  _ifs=$IFS
+  IFS='-T:.Z'
+  # shellcheck disable=SC2086
+  set -- $1
+  IFS=$_ifs
+  epoch_of "$1" "$2" "$3" "$4" "$5" "$6"
+}
+# --- end of time
+
+now
+started=$epoch
+# The pulumi up that asked for this restore ran restore-plan.sh over the whole archive already;
+# here restore-wal.sh checks each segment as it is replayed.
+plan=$(PGSTACK_PLAN_WAL_CHECK=0 sh "$bin/restore-plan.sh" "$src" base "$target") || exit 1
 base=$(echo "$plan" | sed -n 's/^base=//p')
 say "restoring base backup $base from $src, then archived WAL up to ${target:-the newest archived segment}"
 echo "$plan" | sed 's/^/  /' >&2
@@ -23,7 +73,15 @@ echo "$plan" | sed 's/^/  /' >&2
 rm -rf "$work" "$sock"
 mkdir -p "$work" "$sock"
 chmod 700 "$work"
-gzip -dc "$src/base/$base/base.tar.gz" | tar -C "$work" -xf - || fail "base backup $base does not extract"
+tar_status=0
+{
+  if gzip -dc "$src/base/$base/base.tar.gz"; then s=0; else s=$?; fi
+  echo "$s" > "$work.gunzip.status"
+} | tar -C "$work" -xf - || tar_status=$?
+gunzip_status=$(cat "$work.gunzip.status" 2>/dev/null || echo "unknown (killed)")
+rm -f "$work.gunzip.status"
+[ "$gunzip_status" = 0 ] || fail "base backup $base does not decompress (gzip -d exited $gunzip_status)"
+[ "$tar_status" = 0 ] || fail "base backup $base does not extract (tar exited $tar_status)"
 cp "$src/base/$base/backup_manifest" "$work/backup_manifest"
 pg_verifybackup -q -n "$work" || fail "base backup $base fails pg_verifybackup (corrupted); remove it from $src/base to use an older one"
 # The backup carries the old primary's own files; this stack writes its own.
@@ -33,34 +91,37 @@ rm -f "$work/standby.signal" "$work/pgstack.live.conf" "$work/pgstack.bootstrap.
 # archive_mode stays on with no archive_command yet, so the new timeline's history and first
 # segments wait (.ready) and are archived into this stack's storage once the live settings arrive.
 {
-  echo "include '/pgstack/conf/postgresql.conf'"
+  echo "include '$conf/postgresql.conf'"
   echo "listen_addresses = ''"
   echo "unix_socket_directories = '$sock'"
-  echo "restore_command = 'sh /pgstack/bin/restore-wal.sh $src/wal %f %p'"
+  echo "restore_command = 'sh $bin/restore-wal.sh $src/wal %f %p'"
   echo "recovery_target_timeline = 'latest'"
   # PostgreSQL reads timestamps its own way and refuses ISO 8601's trailing Z.
-  [ -n "$target" ] && echo "recovery_target_time = '$(date -u -d "$target" '+%Y-%m-%d %H:%M:%S.%3N+00')'"
+  if [ -n "$target" ]; then echo "recovery_target_time = '$(echo "$target" | sed 's/^\([0-9-]*\)T\([0-9:.]*\)Z$/\1 \2+00/')'"; fi
   echo "recovery_target_action = 'promote'"
 } > "$work/pgstack.restore.conf"
 touch "$work/recovery.signal"
-started=$(date +%s)
 pg_ctl -D "$work" -o "-c config_file=$work/pgstack.restore.conf" -l "$work/restore.log" -w -t 3600 start >/dev/null \
   || fail "recovery did not start: $(tail -n 5 "$work/restore.log" | tr '\n' ' ')"
 i=0
 while [ "$(psql -h "$sock" -d postgres -XAtq -c 'select pg_is_in_recovery()' 2>/dev/null)" != f ]; do
   if [ ! -f "$work/postmaster.pid" ]; then
-    fail "PostgreSQL stopped during recovery: $(grep -E 'FATAL|PANIC' "$work/restore.log" | tail -n 2 | tr '\n' ' ')"
+    fail "$(corrupt_wal)PostgreSQL stopped during recovery: $(grep -E 'FATAL|PANIC' "$work/restore.log" | tail -n 2 | tr '\n' ' ')"
   fi
   i=$((i + 1))
   [ "$i" -lt 7200 ] || fail "recovery did not finish within 2 hours"
   sleep 1
 done
-say "recovered and promoted in $(( $(date +%s) - started )) s on timeline $(psql -h "$sock" -d postgres -XAtq -c 'select timeline_id from pg_control_checkpoint()')"
+if [ -z "$target" ] && [ -s "$work/pgstack.corrupt-wal" ]; then
+  fail "$(corrupt_wal)recovery stopped before it instead of at the end of the archive; set restore.targetTime to a time before that segment to restore up to there, or put an intact copy of it back"
+fi
+now
+say "recovered and promoted in $((epoch - started)) s on timeline $(psql -h "$sock" -d postgres -XAtq -c 'select timeline_id from pg_control_checkpoint()')"
 # The restored catalog holds the old stack's superuser password; this stack's verifier replaces it.
 printf "alter role postgres password :'verifier';\n" | psql -h "$sock" -d postgres -XAtq -v ON_ERROR_STOP=1 -v verifier="$(cat "$run/superuser.verifier")" \
   || fail "could not set the superuser password"
 pg_ctl -D "$work" -m fast -w stop >/dev/null || fail "could not stop after recovery"
-rm -f "$work/pgstack.restore.conf" "$work/recovery.signal"
+rm -f "$work/pgstack.restore.conf" "$work/recovery.signal" "$work/pgstack.corrupt-wal"
 mv "$work/restore.log" "$work/pgstack.restore.log"
 rm -rf "$sock"
 mv "$work" "$PGDATA"
