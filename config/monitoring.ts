@@ -70,7 +70,7 @@ AS $fn$
   SELECT n.kind,
          coalesce(n.t, (SELECT t FROM created)),
          coalesce(n.n, 0),
-         CASE r.run ->> 'status' WHEN 'ok' THEN 1 WHEN 'failed' THEN 0 END::float8,
+         CASE r.run ->> 'status' WHEN 'ok' THEN 1 WHEN 'failed' THEN 0 WHEN 'interrupted' THEN 0 END::float8,
          extract(epoch FROM nullif(r.run ->> 'finished', '')::timestamptz)::float8
     FROM newest n JOIN runs r USING (kind)
 $fn$;

@@ -22,6 +22,7 @@ as_postgres() {
   if command -v setpriv >/dev/null 2>&1; then exec setpriv --reuid=postgres --regid=postgres --init-groups "$@"; fi
   if command -v gosu >/dev/null 2>&1; then exec gosu postgres "$@"; fi
   if command -v su-exec >/dev/null 2>&1; then exec su-exec postgres "$@"; fi
+  # shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
   exec su -s /bin/sh postgres -c 'exec "$0" "$@"' "$@"
 }
 

@@ -37,8 +37,7 @@ export HOME="$run"
 as_nobody() {
   if command -v setpriv >/dev/null 2>&1; then exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; fi
   if command -v su-exec >/dev/null 2>&1; then exec su-exec 65534:65534 "$@"; fi
-  if command -v chpst >/dev/null 2>&1; then exec chpst -u nobody "$@"; fi
-  if command -v setuidgid >/dev/null 2>&1; then exec setuidgid nobody "$@"; fi
+  # shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
   exec su -s /bin/sh nobody -c 'exec "$0" "$@"' "$@"
 }
 

@@ -82,7 +82,7 @@ export class ShellSandbox {
     copyFileSync(path.join(FAKES_SOURCE, "fake-job.sh"), path.join(this.fakes, "fake-job.sh"));
     this.initStorage();
     const backup = { ...DEFAULTS.backup, ...(options.backup ?? {}) };
-    writeFileSync(path.join(this.conf, "backup.env"), `${renderBackupEnv({ backup }, "primary")}BACKUP_ROOT='${this.storage}'\n`);
+    writeFileSync(path.join(this.conf, "backup.env"), `${renderBackupEnv({ backup }, ["primary"])}BACKUP_ROOT='${this.storage}'\n`);
   }
 
   /** What the entrypoint does to a new, empty storage: the marker and the directories. */

@@ -107,9 +107,13 @@ export function judge(status: Omit<ClusterStatus, "verdict">, now: Date): Verdic
     overdue("dump", newestDumps[0], t.dumpSchedule, "backup.schedule");
     const newestBase = m.baseBackups.map((x) => x.endTime).filter(Boolean).sort().pop();
     overdue("base backup", newestBase, t.baseBackupSchedule, "backup.baseBackupSchedule");
-    if (m.lastDumpRun?.status === "failed") reasons.push(`the last dump run failed at ${m.lastDumpRun.finished} (see log/backups.log)`);
-    if (m.lastBaseBackup?.status === "failed") reasons.push(`the last base backup failed at ${m.lastBaseBackup.finished} (see log/backups.log)`);
-    if (m.lastDrill?.status === "failed") reasons.push(`the last restore drill failed at ${m.lastDrill.finished} (see status/last-drill)`);
+    // A job killed half way (recorded as running by a process that is gone) is as bad as a failed one.
+    const broken = (r: { status: string } | null | undefined) => r?.status === "failed" || r?.status === "interrupted";
+    const how = (r: { status: string; finished: string; step?: string }) => `${r.status === "interrupted" ? "was interrupted" : "failed"}${r.step ? ` at step ${r.step}` : ""} at ${r.finished}`;
+    if (m.lastDumpRun && broken(m.lastDumpRun)) reasons.push(`the last dump run ${how(m.lastDumpRun)} (see log/backups.log)`);
+    if (m.lastBaseBackup && broken(m.lastBaseBackup)) reasons.push(`the last base backup ${how(m.lastBaseBackup)} (see log/backups.log)`);
+    if (m.lastDrill && broken(m.lastDrill)) reasons.push(`the last restore drill ${how(m.lastDrill)} (see status/last-drill)`);
+    if (m.wal.gaps && m.wal.gaps > 0) reasons.push(`the WAL archive has ${m.wal.gaps} gap(s), the first at ${m.wal.firstGap ?? "?"}: a point-in-time restore cannot cross it`);
   }
 
   return reasons.length === 0 ? { state: "healthy", code: 0, reasons: [] } : { state: "degraded", code: 1, reasons };

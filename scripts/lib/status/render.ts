@@ -1,3 +1,4 @@
+import { describeRecoveryWindow } from "../../../providers/BackupCatalog";
 import { humanDuration } from "../../../config/cronGap";
 import { humanBytes } from "./judge";
 import type { ClusterStatus, MemberStatus } from "./model";
@@ -100,7 +101,7 @@ export function renderText(s: ClusterStatus, options: { colour: boolean }): stri
   else if (!bk.manifest) out.push(`  ${bk.container}: ${paint("red", `manifest unreadable (${bk.error ?? bk.containerState})`)}`);
   else {
     const m = bk.manifest;
-    out.push(`  point in time:  ${m.recoveryWindow.from && m.recoveryWindow.to ? `${m.recoveryWindow.from} .. ${m.recoveryWindow.to}` : "no window yet (needs a base backup and archived WAL)"}`);
+    out.push(`  restore window: ${describeRecoveryWindow(m)}`);
     const run = (r: { status: string; finished: string } | null) => (r ? `last run ${r.status} ${ago(r.finished, now)}` : "no run yet");
     const dumps = m.dumps.map((d) => `${d.database} ${ago(d.newestAt, now)}`).join(", ");
     out.push(`  newest dumps:   ${dumps || "none"}; ${run(m.lastDumpRun)}`);

@@ -25,7 +25,7 @@ describe("the status screen", () => {
     expect(text).toContain("\n  app       app   12         0           3          5        0.0 s    transaction\n");
     expect(text).toContain("  app: 1200 queries, 1100 transactions, avg query 0.42 ms, avg wait 0.01 ms");
     expect(text).toContain("  WAL archiving:  40 archived, last 000000010000000000000028 30s ago; no failures");
-    expect(text).toContain("  point in time:  2026-12-02T02:31:10Z .. 2026-12-02T11:59:30Z");
+    expect(text).toContain("  restore window: point-in-time restore 2026-12-02T02:31:10Z .. 2026-12-02T11:59:30Z");
     expect(text).toContain("  newest dumps:   app 8h 59m ago, postgres 8h 59m ago; last run ok 8h 59m ago");
     expect(text).toContain("  base backup:    20261202T023000Z (9h 28m ago), 1 kept; last run ok 9h 28m ago");
     expect(text).toContain("  restore drill:  ok 3d 6h ago");
