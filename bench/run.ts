@@ -85,6 +85,8 @@ async function main(options: BenchOptions, engine: EngineName, mode: BenchResult
   const cleanup = () =>
     (cleaning ??= (async () => {
       await client?.remove().catch(() => undefined);
+      // A floor interrupted halfway leaves its containers; removing none is cheap.
+      await removeFloor().catch(() => undefined);
       for (const stack of [...stacks].reverse().filter((s) => !s.cleanedUp)) {
         progress.log(`removing stack ${stack.name} (protected volumes too)`);
         await stack.cleanup().catch((err) => problem(`cleanup of ${stack.name}: ${errorText(err)}`));

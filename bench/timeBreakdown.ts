@@ -86,22 +86,41 @@ function subtract(from: number, to: number, holes: readonly { fromMs: number; to
   return pieces;
 }
 
-/** The segments of one container's span, from its start to the end of its last step on the path. */
-function containerSegments(part: string, t: ContainerTimes, spanFrom: number, spanTo: number): Segment[] {
-  if (t.firstHealthyMs === undefined) return [];
-  const at = (v: number | undefined, floor: number) => Math.min(spanTo, Math.max(floor, v ?? floor));
-  const b0 = spanFrom;
-  const b1 = at(t.serverStartMs !== undefined && t.bootstrapMs !== undefined ? t.serverStartMs : undefined, b0);
-  const b2 = at(t.readyMs, b1);
-  const b3 = at(t.passingCheckStartMs, b2);
-  const b4 = at(t.firstHealthyMs, b3);
-  const parts: Segment[] = [
-    { fromMs: b0, toMs: b1, category: "start", what: `${part}: entrypoint and bootstrap (initdb or clone)` },
-    { fromMs: b1, toMs: b2, category: "start", what: `${part}: process start until it logged ready` },
-    { fromMs: b2, toMs: b3, category: "healthcheck", what: `${part}: ready, no healthcheck run yet${t.failedChecks ? ` (${t.failedChecks} failed before)` : ""}` },
-    { fromMs: b3, toMs: b4, category: "healthcheck", what: `${part}: the first passing healthcheck` },
-    { fromMs: b4, toMs: spanTo, category: "noticed", what: `${part}: healthy → ContainerHealth saw it` },
-  ];
+/**
+ * The segments of one container's span on the path, `[from, to)`: while its Container step ran,
+ * the provider until Docker created it, then until it started (file uploads, start); from its
+ * start, the process starting, the healthcheck wait and ContainerHealth noticing.
+ */
+function containerSegments(part: string, t: ContainerTimes, from: number, to: number, containerStepOnPath: boolean): Segment[] {
+  const at = (v: number | undefined, floor: number) => Math.min(to, Math.max(floor, v ?? floor));
+  const parts: Segment[] = [];
+  let cursor = from;
+  if (containerStepOnPath && t.startedMs !== undefined) {
+    const created = at(t.createdMs, from);
+    const started = at(t.startedMs, created);
+    parts.push(
+      { fromMs: from, toMs: created, category: "container", what: `${part}: the provider until Docker created it` },
+      { fromMs: created, toMs: started, category: "container", what: `${part}: created → started (file uploads, start)` },
+    );
+    cursor = started;
+  } else {
+    cursor = at(t.startedMs, from);
+  }
+  if (t.firstHealthyMs !== undefined) {
+    const b0 = cursor;
+    const b1 = at(t.serverStartMs !== undefined && t.bootstrapMs !== undefined ? t.serverStartMs : undefined, b0);
+    const b2 = at(t.readyMs, b1);
+    const b3 = at(t.passingCheckStartMs, b2);
+    const b4 = at(t.firstHealthyMs, b3);
+    parts.push(
+      { fromMs: b0, toMs: b1, category: "start", what: `${part}: entrypoint and bootstrap (initdb or clone)` },
+      { fromMs: b1, toMs: b2, category: "start", what: `${part}: process start until it logged ready` },
+      { fromMs: b2, toMs: b3, category: "healthcheck", what: `${part}: ready, no healthcheck run yet${t.failedChecks ? ` (${t.failedChecks} failed before)` : ""}` },
+      { fromMs: b3, toMs: b4, category: "healthcheck", what: `${part}: the first passing healthcheck` },
+      { fromMs: b4, toMs: to, category: "noticed", what: `${part}: healthy → ContainerHealth saw it` },
+    );
+  }
+  // Without a healthy moment, what follows the start stays with the steps.
   return parts.filter((s) => s.toMs > s.fromMs);
 }
 
@@ -125,19 +144,24 @@ export function breakdown(path: readonly PathLink[], endMs: number, containers: 
   }
   if (endMs > cursor) raw.push({ fromMs: cursor, toMs: endMs, category: "overhead", what: previous ? `engine: ${previous.name} done → command finished` : "engine: no step" });
 
-  // Each container's span: from its start (clamped to its first step on the path) to its last step's end.
-  const spans = new Map<string, { from: number; to: number }>();
+  // Each container's span: from its first step on the path to its last step's end.
+  const spans = new Map<string, { from: number; to: number; containerStep: boolean }>();
   for (const link of path) {
     const part = containerPartOf(link);
     if (!part || !containers[part]) continue;
     const span = spans.get(part);
-    spans.set(part, { from: Math.min(span?.from ?? link.startMs, link.startMs), to: Math.max(span?.to ?? link.endMs, link.endMs) });
+    spans.set(part, {
+      from: Math.min(span?.from ?? link.startMs, link.startMs),
+      to: Math.max(span?.to ?? link.endMs, link.endMs),
+      containerStep: (span?.containerStep ?? false) || stepCategory(link.type) === "container",
+    });
   }
   const overrides: Segment[] = [];
   for (const [part, span] of spans) {
-    const t = containers[part];
-    const from = Math.min(span.to, Math.max(span.from, t.startedMs ?? span.from));
-    overrides.push(...containerSegments(part, t, from, Math.min(span.to, endMs)));
+    const to = Math.min(span.to, endMs);
+    // Without the container step on the path, the span starts when the container did.
+    const from = span.containerStep ? span.from : Math.min(to, Math.max(span.from, containers[part].startedMs ?? span.from));
+    overrides.push(...containerSegments(part, containers[part], from, to, span.containerStep));
   }
 
   const segments = [

@@ -50,6 +50,18 @@ describe("breakdown", () => {
     expect(b.segments.find((s) => s.what === "primary: entrypoint and bootstrap (initdb or clone)")).toMatchObject({ fromMs: 3_450, toMs: 5_300 });
   });
 
+  it("splits the container step at Docker's create: the provider's own work, then uploads and start", () => {
+    const b = breakdown(path, 10_000, { primary });
+    expect(b.segments.filter((s) => s.category === "container").map((s) => [s.what, s.fromMs, s.toMs])).toEqual([
+      ["primary: the provider until Docker created it", 2_700, 2_900],
+      ["primary: created → started (file uploads, start)", 2_900, 3_450],
+    ]);
+    // Only the container step is cut when the container never turned healthy.
+    const unhealthy = breakdown(path, 10_000, { primary: { createdMs: 2_900, startedMs: 3_450 } });
+    expect(unhealthy.totals).toEqual(breakdown(path, 10_000).totals);
+    expect(unhealthy.segments.map((s) => s.what)).toContain("primary: created → started (file uploads, start)");
+  });
+
   it("counts what follows the last step as the engine finishing", () => {
     const b = breakdown(path, 10_600, { primary });
     expect(b.segments[b.segments.length - 1]).toMatchObject({ fromMs: 10_000, toMs: 10_600, category: "overhead", what: "engine: streaming-check done → command finished" });
@@ -62,7 +74,8 @@ describe("breakdown", () => {
     expect(sum(b)).toBe(10_000);
     expect(b.totals.start).toBe(0);
     expect(b.totals.healthcheck).toBe(8_700 - 2_700);
-    expect(breakdown(path, 10_000, { primary: { startedMs: 3_450, readyMs: 5_400 } }).totals).toEqual(breakdown(path, 10_000).totals);
+    const noHealth = breakdown(path, 10_000, { primary: { startedMs: 3_450, readyMs: 5_400 } });
+    expect(noHealth.totals).toEqual(breakdown(path, 10_000).totals);
   });
 
   it("merges overlapping links instead of counting time twice", () => {
