@@ -1,3 +1,4 @@
+import { bringupSectionMarkdown, engineDescription } from "./bringupReport";
 import type { DeployFigures } from "./deployFigures";
 import { bytes, count, millis, ratio, seconds } from "./format";
 import { headline } from "./headline";
@@ -16,23 +17,28 @@ const WORKLOAD_NAMES: Record<Workload, string> = { "select-only": "read-only", t
 function setup(r: BenchResults): string {
   const e = r.environment;
   const o = r.options;
-  const lines = [
-    `Run ${r.startedAt} (${seconds(r.wallClockMs, 0)} in all) with \`npm run bench\`.`,
-    "",
+  const full = r.mode === "full";
+  const bullets = [
     e
-      ? `- Host: ${e.cpus} CPUs, ${e.memoryGiB} GiB, Linux ${e.kernel}, Docker ${e.docker}, Node ${e.node}. Image \`${e.image}\`: ${e.postgres}, PgBouncer ${e.pgbouncer}.`
+      ? `- Host: ${e.cpus} CPUs, ${e.memoryGiB} GiB, Linux ${e.kernel}, Docker ${e.docker}, Node ${e.node}. Image \`${e.image}\`${e.postgres ? `: ${e.postgres}, PgBouncer ${e.pgbouncer}` : ""}.`
       : "- Host: not recorded.",
-    "- Shape: `Pulumi.production.yaml` deployed by the e2e harness on this Docker engine: primary + 2 replicas, `syncReplicas` 1, 2 GiB and 2 CPUs per member, PgBouncer in transaction mode with a pool of 20, protected volumes. Only host ports and backup schedules differ (moved 12 hours away so no scheduled dump runs during the measurements).",
-    r.database
+    `- Engine: ${engineDescription(r.engine, r.engineVersion)}.`,
+    "- Shape: `Pulumi.production.yaml` on this Docker engine: primary + 2 replicas, `syncReplicas` 1, 2 GiB and 2 CPUs per member, PgBouncer in transaction mode with a pool of 20, protected volumes. Only host ports and backup schedules differ (moved 12 hours away so no scheduled dump runs during the measurements).",
+    !full
+      ? undefined
+      : r.database
       ? `- Data: pgbench scale ${r.database.scale} (${count(r.database.scale * 100_000)} accounts): the app database is ${bytes(r.database.sizeBytes)}; \`pgbench -i\` took ${seconds(r.database.initMs)}.`
       : "- Data: not loaded.",
-    `- pgbench 17 runs in a container on the stack's network, ${o.durationS} s per point, simple query protocol, threads = min(clients, 8). Lag: ${o.lagClients}-client TPC-B for ${o.lagDurationS} s per mode, pg_stat_replication sampled every ${o.sampleIntervalMs} ms.`,
+    full
+      ? `- pgbench 17 runs in a container on the stack's network, ${o.durationS} s per point, simple query protocol, threads = min(clients, 8). Lag: ${o.lagClients}-client TPC-B for ${o.lagDurationS} s per mode, pg_stat_replication sampled every ${o.sampleIntervalMs} ms.`
+      : undefined,
     "- Every container (three PostgreSQL members, PgBouncer, backup, the pgbench client) shares the same CPUs: read the figures as comparisons measured side by side in one run, not as capacity.",
     r.neighbours.length === 0
       ? "- No other container ran on this Docker engine during the run."
       : `- Other containers ran on this Docker engine during the run and shared its CPUs (checked every 10 s): ${r.neighbours.join(", ")}. Absolute figures may be lower and noisier than on an idle host.`,
   ];
-  return lines.join("\n");
+  const run = `Run ${r.startedAt} (${seconds(r.wallClockMs, 0)} in all) with \`npm run ${full ? "bench" : "bench:bringup"}\`${full ? "" : " (the bring-up phase alone)"}.`;
+  return [run, "", ...bullets.filter((b): b is string => b !== undefined)].join("\n");
 }
 
 function deployRow(d: DeployFigures | undefined, what: string): string[] {
@@ -46,7 +52,7 @@ function deploySection(r: BenchResults): string {
   if (r.replication?.switchDeploy) rows.push(deployRow(r.replication.switchDeploy, "syncReplicas 1 → 0 (live setting)"));
   const slowest = r.deploy.fresh?.slowest.map((s) => `${s.name} ${seconds(s.durationMs)}`).join(", ");
   return [
-    "## 1. Bringing a cluster up",
+    r.bringup ? "### Deploys of the measured stack" : "## 1. Bring-up",
     "",
     "Times from the start of the deploy command: when the primary container was healthy, when the last replica was, when the streaming check (every replica streaming through its slot and replaying a marker written on the primary) passed, and when the whole deploy (PgBouncer and the backup container too) ended.",
     "",
@@ -193,7 +199,7 @@ function backupSection(r: BenchResults): string {
       "",
       `### ${run.kind}: what failed`,
       "",
-      "The harness's error:",
+      "The deploy's error:",
       "",
       codeBlock(run.error ?? ""),
       "",
@@ -204,6 +210,8 @@ function backupSection(r: BenchResults): string {
 
 export function renderReport(r: BenchResults, chartFile = "tps.svg"): string {
   const env = Object.entries(OPTION_VARIABLES).map(([k, v]) => `- \`${k}\`: ${v}`);
+  const full = r.mode === "full";
+  const bringup = r.bringup ? bringupSectionMarkdown(r.bringup, { version: r.engineVersion, keptForLater: full }) : "";
   return [
     "# pgstack benchmark",
     "",
@@ -213,21 +221,16 @@ export function renderReport(r: BenchResults, chartFile = "tps.svg"): string {
     "",
     table(["figure", "value"], summaryRows(r)),
     "",
-    deploySection(r),
-    "",
-    pgbouncerSection(r, chartFile),
-    "",
-    replicationSection(r),
-    "",
-    backupSection(r),
-    "",
+    ...(full
+      ? [bringup ? `${bringup}\n\n${deploySection(r)}` : deploySection(r), "", pgbouncerSection(r, chartFile), "", replicationSection(r), "", backupSection(r), ""]
+      : [bringup || bringupSectionMarkdown(undefined, { keptForLater: false }), ""]),
     "## Problems and what was not measured",
     "",
     r.problems.length > 0 ? r.problems.map((p) => `- ${headline(p, 400)}`).join("\n") : "None: every part was measured.",
     "",
     "## Reproduce",
     "",
-    "`npm run bench` (needs Docker; builds the local images when missing). Results go to `bench/results/<run>/` (`results.json`, `REPORT.md`, `tps.svg`); the latest report is also written to `bench/REPORT.md` and `bench/tps.svg`. Settings:",
+    "`npm run bench` (needs Docker; builds the local images when missing), or `npm run bench:bringup` for the bring-up phase alone (a few minutes). It deploys with the real Pulumi CLI when one answers on PATH and with the e2e harness otherwise; `PGSTACK_BENCH_ENGINE=pulumi|harness` (or the e2e suite's `PGSTACK_E2E_ENGINE`) forces one. Results go to `bench/results/<run>/` (`results.json`, `REPORT.md`, `tps.svg`); a complete `npm run bench` also writes the latest report to `bench/REPORT.md` and `bench/tps.svg`. Settings:",
     "",
     ...env,
     "",

@@ -15,6 +15,10 @@ export interface BenchOptions {
   sampleIntervalMs: number;
   /** Deploy the restore stacks (point-in-time and dump); off for a quick run. */
   restores: boolean;
+  /** Rounds of the bring-up phase (floor, fresh deploy, unchanged deploy, cleanup). */
+  bringupRounds: number;
+  /** The engine asked for; absent = the e2e suite's choice (the real CLI when installed). */
+  engine?: "pulumi" | "harness";
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
@@ -25,6 +29,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   lagClients: 16,
   sampleIntervalMs: 200,
   restores: true,
+  bringupRounds: 3,
 };
 
 /** Every variable, with what it sets: the usage text and the error messages use it. */
@@ -36,6 +41,8 @@ export const OPTION_VARIABLES: Record<string, string> = {
   PGSTACK_BENCH_LAG_CLIENTS: "clients of that write load (default 16)",
   PGSTACK_BENCH_SAMPLE_MS: "pg_stat_replication sampling interval in ms (default 200)",
   PGSTACK_BENCH_RESTORES: "1 to deploy the restore stacks, 0 to skip them (default 1)",
+  PGSTACK_BENCH_BRINGUP_ROUNDS: "rounds of the bring-up phase: floor, fresh deploy, unchanged deploy, cleanup (default 3)",
+  PGSTACK_BENCH_ENGINE: "pulumi or harness (default: PGSTACK_E2E_ENGINE, else the real CLI when `pulumi` answers on PATH)",
 };
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
@@ -66,6 +73,8 @@ export function benchOptions(env: NodeJS.ProcessEnv): BenchOptions {
   }
   const rawRestores = env.PGSTACK_BENCH_RESTORES?.trim();
   if (rawRestores && rawRestores !== "0" && rawRestores !== "1") problems.push(`PGSTACK_BENCH_RESTORES=${rawRestores}: must be 0 or 1`);
+  const rawEngine = env.PGSTACK_BENCH_ENGINE?.trim();
+  if (rawEngine && rawEngine !== "pulumi" && rawEngine !== "harness") problems.push(`PGSTACK_BENCH_ENGINE=${rawEngine}: must be pulumi or harness`);
   const options: BenchOptions = {
     durationS: integer(env, "PGSTACK_BENCH_DURATION", d.durationS, 1, 600, problems),
     scale: integer(env, "PGSTACK_BENCH_SCALE", d.scale, 1, 10_000, problems),
@@ -74,6 +83,8 @@ export function benchOptions(env: NodeJS.ProcessEnv): BenchOptions {
     lagClients: integer(env, "PGSTACK_BENCH_LAG_CLIENTS", d.lagClients, 1, 90, problems),
     sampleIntervalMs: integer(env, "PGSTACK_BENCH_SAMPLE_MS", d.sampleIntervalMs, 50, 10_000, problems),
     restores: rawRestores ? rawRestores === "1" : d.restores,
+    bringupRounds: integer(env, "PGSTACK_BENCH_BRINGUP_ROUNDS", d.bringupRounds, 1, 20, problems),
+    ...(rawEngine === "pulumi" || rawEngine === "harness" ? { engine: rawEngine } : {}),
   };
   if (problems.length > 0) {
     const usage = Object.entries(OPTION_VARIABLES).map(([k, v]) => `  ${k}: ${v}`).join("\n");

@@ -1,3 +1,5 @@
+import type { EngineName } from "../test/e2e/support/engines";
+import type { BringupSection } from "./bringupAnalysis";
 import type { DeployFigures } from "./deployFigures";
 import type { ReplicaLag } from "./lagSummary";
 import type { BenchOptions } from "./options";
@@ -12,8 +14,9 @@ export interface EnvironmentInfo {
   memoryGiB: number;
   kernel: string;
   docker: string;
-  postgres: string;
-  pgbouncer: string;
+  /** Versions the deployed stack runs (absent when no stack was kept to ask). */
+  postgres?: string;
+  pgbouncer?: string;
   image: string;
   node: string;
 }
@@ -93,6 +96,12 @@ export interface RestoreRun {
 
 export interface BenchResults {
   version: 1;
+  /** `npm run bench` (every phase) or `npm run bench:bringup` (the bring-up phase alone). */
+  mode: "full" | "bringup";
+  /** What deployed the stacks: the real Pulumi CLI or the e2e harness. */
+  engine: EngineName;
+  /** `pulumi version` when the real CLI deployed. */
+  engineVersion?: string;
   startedAt: string;
   finishedAt: string;
   wallClockMs: number;
@@ -103,6 +112,9 @@ export interface BenchResults {
   /** Other containers seen running on the engine during the run (checked every 10 s). */
   neighbours: string[];
   database?: DatabaseInfo;
+  /** The floor and fresh deploys side by side, round by round (first in the run). */
+  bringup?: BringupSection;
+  /** The deploy of the stack the later phases measure (the last bring-up round's) and its unchanged redeploy. */
   deploy: { fresh?: DeployFigures; noop?: DeployFigures };
   pgbouncer?: PgbouncerSection;
   replication?: ReplicationSection;

@@ -1,10 +1,15 @@
+import { execFileSync } from "node:child_process";
 import * as path from "node:path";
+import { repoRoot } from "../test/support/repoRoot";
 import { outputsOf } from "../test/e2e/support/cluster";
+import { e2eEngine, type EngineName } from "../test/e2e/support/engines";
 import { removeLeftovers } from "../test/e2e/support/leftovers";
 import { fromUrl } from "../test/e2e/support/pg";
-import { BenchStack } from "./benchStack";
+import type { BenchStack } from "./benchStack";
+import { measureBringup } from "./bringup";
 import { errorText, type BenchContext } from "./context";
-import { environmentInfo } from "./environment";
+import { environmentInfo, hostInfo } from "./environment";
+import { removeFloor } from "./floor";
 import { headline } from "./headline";
 import { localImages } from "./localImages";
 import { benchOptions, type BenchOptions } from "./options";
@@ -17,28 +22,55 @@ import { measureReplication } from "./phases/replication";
 import { measureRestores } from "./phases/restores";
 import { Progress } from "./progress";
 import type { BenchResults } from "./results";
-import { BENCH_STACK, stackOverrides } from "./stacks";
+import { BENCH_STACK } from "./stacks";
 import { renderConsoleTable, summaryRows } from "./summary";
-import { REPO_ROOT } from "./timedHarness";
 import { writeOutputs } from "./writeOutputs";
 
-// `npm run bench`: deploys the production shape under the stack name `bench`, measures deploys,
-// PgBouncer, replication and backups/restores, writes results.json + REPORT.md + tps.svg, prints
-// a summary, and removes every stack it made, whatever happened.
+// `npm run bench`: first the bring-up phase (rounds of the hand-made floor and a fresh deploy of
+// the production shape, side by side), then, on the last round's stack `bench`, PgBouncer,
+// replication and backups/restores; writes results.json + REPORT.md + tps.svg, prints a summary,
+// and removes every stack it made, whatever happened. `npm run bench:bringup` (`--bringup-only`)
+// runs the bring-up phase alone. Every deploy goes through the e2e suite's engine drivers: the
+// real Pulumi CLI when installed (or PGSTACK_BENCH_ENGINE=pulumi), the e2e harness otherwise.
+
+const REPO_ROOT = repoRoot(__dirname);
 
 /** How often the engine is checked for other containers (other work sharing the CPUs). */
 const NEIGHBOUR_CHECK_MS = 10_000;
 
-async function main(options: BenchOptions): Promise<number> {
+function pulumiVersion(): string | undefined {
+  try {
+    return execFileSync("pulumi", ["version"], { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(options: BenchOptions, engine: EngineName, mode: BenchResults["mode"]): Promise<number> {
   const progress = new Progress();
-  const results: BenchResults = { version: 1, startedAt: new Date().toISOString(), finishedAt: "", wallClockMs: 0, complete: false, options, neighbours: [], deploy: {}, restores: [], problems: [] };
+  const results: BenchResults = {
+    version: 1,
+    mode,
+    engine,
+    ...(engine === "pulumi" ? { engineVersion: pulumiVersion() } : {}),
+    startedAt: new Date().toISOString(),
+    finishedAt: "",
+    wallClockMs: 0,
+    complete: false,
+    options,
+    neighbours: [],
+    deploy: {},
+    restores: [],
+    problems: [],
+  };
   const noteNeighbours = async () => {
     const seen = await runningForeignContainers(BENCH_STACK);
     const fresh = seen.filter((n) => !results.neighbours.includes(n));
     if (fresh.length > 0) progress.log(`other containers on this engine (sharing the CPUs): ${fresh.join(", ")}`);
     results.neighbours = [...new Set([...results.neighbours, ...seen])].sort();
   };
-  // Ctrl-C: kill the deploy in flight, start nothing new, clean up, write what was measured.
+  // Ctrl-C (which the engine's processes receive too): start nothing new, let the deploy in flight
+  // end, clean up, write what was measured.
   const interrupt = new AbortController();
   const problem = (message: string) => {
     // After Ctrl-C, failures are its consequences: the interruption is the one problem.
@@ -53,6 +85,8 @@ async function main(options: BenchOptions): Promise<number> {
   const cleanup = () =>
     (cleaning ??= (async () => {
       await client?.remove().catch(() => undefined);
+      // A floor interrupted halfway leaves its containers; removing none is cheap.
+      await removeFloor().catch(() => undefined);
       for (const stack of [...stacks].reverse().filter((s) => !s.cleanedUp)) {
         progress.log(`removing stack ${stack.name} (protected volumes too)`);
         await stack.cleanup().catch((err) => problem(`cleanup of ${stack.name}: ${errorText(err)}`));
@@ -66,7 +100,8 @@ async function main(options: BenchOptions): Promise<number> {
     results.wallClockMs = progress.elapsedMs();
     const { runDir, latest } = writeOutputs(results, path.join(REPO_ROOT, "bench"));
     process.stdout.write(`\n${renderConsoleTable(summaryRows(results))}\n\n`);
-    progress.log(`results in ${path.relative(REPO_ROOT, runDir)}/${latest ? "; bench/REPORT.md and bench/tps.svg updated" : "; bench/REPORT.md kept (this run did not complete)"}`);
+    const kept = mode === "full" ? "this run did not complete" : "a bring-up run writes its own report only";
+    progress.log(`results in ${path.relative(REPO_ROOT, runDir)}/${latest ? "; bench/REPORT.md and bench/tps.svg updated" : `; bench/REPORT.md kept (${kept})`}`);
     if (results.problems.length > 0) progress.log(`${results.problems.length} problem(s): see the report's last section`);
   };
   let finishing: Promise<void> | undefined;
@@ -92,32 +127,45 @@ async function main(options: BenchOptions): Promise<number> {
   };
 
   try {
-    progress.log(`options: ${JSON.stringify(options)}`);
+    progress.log(`options: ${JSON.stringify(options)}; engine: ${engine}${results.engineVersion ? ` ${results.engineVersion}` : ""}`);
     const images = localImages(REPO_ROOT);
     // An interrupted earlier run may have left its containers behind; the deploy must be fresh.
     const left = await removeLeftovers(BENCH_STACK);
     if (left.containers.length + left.volumes.length + left.networks.length > 0) progress.log(`removed leftovers of an earlier run: ${[...left.containers, ...left.volumes, ...left.networks].join(", ")}`);
+    await removeFloor();
 
     await noteNeighbours();
     watch = setInterval(() => void noteNeighbours().catch(() => undefined), NEIGHBOUR_CHECK_MS);
-    const stack = new BenchStack(BENCH_STACK, stackOverrides(BENCH_STACK, images, new Date()), interrupt.signal);
-    stacks.push(stack);
-    progress.log(`deploying ${BENCH_STACK} (Pulumi.production.yaml) from nothing`);
-    const fresh = await stack.up("fresh", progress);
+    results.environment = await phase("environment", () => hostInfo(images.postgres));
+
+    const bringup = await measureBringup({
+      rounds: options.bringupRounds,
+      engine,
+      images,
+      progress,
+      signal: interrupt.signal,
+      keepLast: mode === "full",
+      register: (s) => stacks.push(s),
+      problem,
+    });
+    results.bringup = bringup.section;
+    stopIfInterrupted();
+    if (mode === "bringup") {
+      results.complete = bringup.section.rounds.length === options.bringupRounds;
+      return results.problems.length > 0 ? 1 : 0;
+    }
+    if (!bringup.kept) throw new Error("the last bring-up round left no deployed stack to measure the rest on");
+    const { stack, fresh, noop } = bringup.kept;
     results.deploy.fresh = fresh.figures;
-    if (!fresh.figures.ok || !fresh.result) throw new Error(`the fresh deploy failed: ${fresh.figures.error}\n${fresh.logTail.join("\n")}`);
-    progress.log(`streaming verified at ${(fresh.figures.streamingVerifiedMs! / 1000).toFixed(1)} s, deploy done in ${(fresh.figures.totalMs / 1000).toFixed(1)} s; redeploying unchanged`);
-    const noop = await stack.up("unchanged", progress);
-    results.deploy.noop = noop.figures;
-    if (!noop.figures.ok) problem(`the unchanged redeploy failed: ${noop.figures.error}`);
-    else progress.log(`unchanged redeploy in ${(noop.figures.totalMs / 1000).toFixed(1)} s (${JSON.stringify(noop.figures.ops)})`);
+    results.deploy.noop = noop?.figures;
+    if (!fresh.result) throw new Error("the kept stack's deploy returned no result");
 
     const outputs = outputsOf(fresh.result);
     const app = fromUrl(outputs.writeUrl);
     client = await PgbenchClient.start({ stack: BENCH_STACK, network: `pgstack-${BENCH_STACK}`, image: images.postgres, user: String(app.user), password: String(app.password) });
     const ctx: BenchContext = { options, progress, images, stack, outputs, client, signal: interrupt.signal, problem };
 
-    results.environment = await phase("environment", () => environmentInfo(ctx));
+    results.environment = (await phase("environment", () => environmentInfo(ctx))) ?? results.environment;
     stopIfInterrupted();
     results.database = await loadData(ctx);
     results.pgbouncer = await phase("PgBouncer comparison", () => comparePgbouncer(ctx));
@@ -136,13 +184,16 @@ async function main(options: BenchOptions): Promise<number> {
 }
 
 let options: BenchOptions;
+let engine: EngineName;
 try {
   options = benchOptions(process.env);
+  engine = options.engine ?? e2eEngine();
+  if (engine === "pulumi" && !pulumiVersion()) throw new Error("PGSTACK_BENCH_ENGINE=pulumi, but no `pulumi` CLI answers on PATH");
 } catch (err) {
   process.stderr.write(`${errorText(err)}\n`);
   process.exit(2);
 }
-main(options).then(
+main(options, engine, process.argv.includes("--bringup-only") ? "bringup" : "full").then(
   (code) => process.exit(code),
   (err) => {
     process.stderr.write(`bench: crashed: ${(err as Error).stack ?? err}\n`);

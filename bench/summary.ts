@@ -1,8 +1,10 @@
+import type { BringupSection } from "./bringupAnalysis";
 import { bytes, count, millis, ratio, seconds } from "./format";
 import { headline } from "./headline";
 import type { PgbenchPoint } from "./pgbenchRun";
 import type { Workload } from "./pgbenchArgs";
 import type { BenchResults, ReplicationMode } from "./results";
+import { CATEGORY_NAMES, type Category } from "./timeBreakdown";
 
 // The headline figures, one row each: printed at the end of a run and at the top of the report.
 // Comparisons are pairs from the same run, shown with their ratio.
@@ -25,11 +27,40 @@ function worstReplica(mode: ReplicationMode | undefined) {
   return [...mode.replicas].sort((a, b) => (b.bytes?.p99 ?? 0) - (a.bytes?.p99 ?? 0))[0];
 }
 
+const verdict = (met: boolean | undefined) => (met === undefined ? "" : met ? "met" : "missed");
+
+/** The bring-up's medians against the targets, and where the time to streaming went. */
+export function bringupRows(b: BringupSection, engineLabel: string): SummaryRow[] {
+  const m = b.medians;
+  const [streaming, whole, noop] = b.targets;
+  const n = b.rounds.length;
+  const rows: SummaryRow[] = [
+    ["Bring-up engine", `${engineLabel}; medians of ${n} round${n === 1 ? "" : "s"}`],
+    ["Floor: by hand, both replicas streaming", seconds(m.floorMs, 2)],
+    [
+      "Fresh deploy → streaming verified",
+      `${seconds(m.streamingMs, 2)} = ${m.streamingRatio !== undefined ? `×${m.streamingRatio.toFixed(2)}` : "–"} the floor (target ≤ ×${streaming.limit}${streaming.met !== undefined ? `, ${verdict(streaming.met)}` : ""}${streaming.note ? `; ${streaming.note}` : ""})`,
+    ],
+    [
+      "Whole deploy (PgBouncer and backup healthy)",
+      `${seconds(m.wholeMs, 2)} = ${m.wholeRatio !== undefined ? `×${m.wholeRatio.toFixed(2)}` : "–"} the floor (target ≤ ×${whole.limit}${whole.met !== undefined ? `, ${verdict(whole.met)}` : ""}${whole.note ? `; ${whole.note}` : ""})`,
+    ],
+    [noop.figure.replace(/^u/, "U"), `${seconds(m.noopMs, 2)} (target ≤ ${seconds(noop.limit, 1)}${noop.met !== undefined ? `, ${verdict(noop.met)}` : ""})`],
+  ];
+  const top = (Object.entries(m.streamingCategories) as [Category, number | undefined][])
+    .filter((e): e is [Category, number] => e[1] !== undefined && e[1] > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4);
+  if (top.length > 0) rows.push(["Critical path to streaming: the most time", top.map(([c, ms]) => `${CATEGORY_NAMES[c].split(" (")[0]} ${seconds(ms, 1)}`).join(", ")]);
+  return rows;
+}
+
 export function summaryRows(r: BenchResults): SummaryRow[] {
   const rows: SummaryRow[] = [];
   const fresh = r.deploy.fresh;
-  if (fresh) rows.push(["Fresh deploy → streaming verified", fresh.ok ? `${seconds(fresh.streamingVerifiedMs)} (whole deploy ${seconds(fresh.totalMs)})` : `failed: ${headline(fresh.error ?? "")}`]);
-  if (r.deploy.noop) rows.push(["Unchanged redeploy", r.deploy.noop.ok ? seconds(r.deploy.noop.totalMs) : `failed: ${headline(r.deploy.noop.error ?? "")}`]);
+  if (r.bringup) rows.push(...bringupRows(r.bringup, r.engine === "pulumi" ? `the real Pulumi CLI${r.engineVersion ? ` ${r.engineVersion}` : ""}` : "the e2e harness"));
+  else if (fresh) rows.push(["Fresh deploy → streaming verified", fresh.ok ? `${seconds(fresh.streamingVerifiedMs)} (whole deploy ${seconds(fresh.totalMs)})` : `failed: ${headline(fresh.error ?? "")}`]);
+  if (r.deploy.noop && !r.bringup) rows.push(["Unchanged redeploy", r.deploy.noop.ok ? seconds(r.deploy.noop.totalMs) : `failed: ${headline(r.deploy.noop.error ?? "")}`]);
 
   const pb = r.pgbouncer;
   if (pb) {

@@ -17,8 +17,8 @@ export function chartCaption(r: BenchResults): string {
 
 /**
  * results.json, REPORT.md and tps.svg into bench/results/<run>/ (git-ignored), and the report and
- * chart also into bench/ (committed) when the run was complete: a run that stopped early or was
- * interrupted does not replace the last complete report.
+ * chart also into bench/ (committed) when a whole `npm run bench` completed: a run that stopped
+ * early, was interrupted or measured the bring-up alone does not replace the last complete report.
  */
 export function writeOutputs(r: BenchResults, benchDir: string): { runDir: string; latest: boolean } {
   const runDir = path.join(benchDir, "results", runStamp(r.startedAt));
@@ -27,8 +27,8 @@ export function writeOutputs(r: BenchResults, benchDir: string): { runDir: strin
   const chart = renderTpsChart(r.pgbouncer?.points ?? [], chartCaption(r));
   writeFileSync(path.join(runDir, "results.json"), `${JSON.stringify(r, null, 2)}\n`);
   writeFileSync(path.join(runDir, "REPORT.md"), report);
-  writeFileSync(path.join(runDir, CHART), chart);
-  const latest = r.complete;
+  if (r.mode === "full") writeFileSync(path.join(runDir, CHART), chart);
+  const latest = r.complete && r.mode === "full";
   if (latest) {
     writeFileSync(path.join(benchDir, "REPORT.md"), report);
     writeFileSync(path.join(benchDir, CHART), chart);

@@ -79,7 +79,7 @@ async function restoreInto(
   verify: Verify,
 ): Promise<RestoreRun> {
   const run: RestoreRun = { kind: spec.kind, stack: spec.stack, restore: spec.restore, ok: false, walBytes: spec.walBytes };
-  const stack = new BenchStack(spec.stack, stackOverrides(spec.stack, ctx.images, new Date(), { restore: spec.restore }), ctx.signal);
+  const stack = new BenchStack(spec.stack, stackOverrides(spec.stack, ctx.images, new Date(), { restore: spec.restore }), ctx.stack.engine, ctx.signal);
   register(stack);
   try {
     ctx.progress.log(`deploying ${spec.stack}: restore ${JSON.stringify(spec.restore)}`);
@@ -90,7 +90,7 @@ async function restoreInto(
     if (step) run.restoreStep = { name: stepName, durationMs: step.durationMs };
     if (!deploy.figures.ok) {
       run.error = deploy.figures.error;
-      run.logs = { harness: deploy.logTail, [stack.container("primary")]: await logTail(stack.container("primary")) };
+      run.logs = { [ctx.stack.engine === "pulumi" ? "pulumi up" : "harness"]: deploy.logTail, [stack.container("primary")]: await logTail(stack.container("primary")) };
       ctx.progress.log(`  FAILED: ${deploy.figures.error}`);
       return run;
     }

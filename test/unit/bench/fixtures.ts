@@ -1,4 +1,10 @@
+import { analyseDeploy, bringupSection, countResources, type BringupRound, type BringupSection } from "../../../bench/bringupAnalysis";
+import type { TimedStep } from "../../../bench/criticalPath";
+import type { DeployFigures } from "../../../bench/deployFigures";
+import type { FloorRun } from "../../../bench/floor";
 import type { PgbenchPoint } from "../../../bench/pgbenchRun";
+import type { ContainerTimes } from "../../../bench/timeBreakdown";
+import type { GraphResource } from "../../../test/e2e/support/engines/types";
 import type { BenchResults } from "../../../bench/results";
 import { DEFAULT_OPTIONS } from "../../../bench/options";
 
@@ -29,6 +35,8 @@ export function sampleResults(): BenchResults {
   const tooMany = "sorry, too many clients already";
   return {
     version: 1,
+    mode: "full",
+    engine: "harness",
     startedAt: "2026-11-24T01:00:00.000Z",
     finishedAt: "2026-11-24T01:12:30.000Z",
     wallClockMs: 750_000,
@@ -98,4 +106,90 @@ export function sampleResults(): BenchResults {
     ],
     problems: ['backup-drill.sh failed: dump: restoring x.dump failed: Peer authentication failed for user "pgstack_backup"', `point-in-time restore to 2026-11-24T01:08:00Z failed: ${PITR_ERROR}`],
   };
+}
+
+// The bring-up phase: two rounds on the harness. Each round's deploy is the same small timeline
+// (primary, its health, a role, a replica, its health, the check, then the backup), shifted by
+// `slowerMs` for the second round; the floors differ.
+
+const CONTAINER = "docker:index/container:Container";
+const HEALTH = "pulumi-nodejs:dynamic/pgstack:ContainerHealth";
+const DYNAMIC = "pulumi-nodejs:dynamic/postgres";
+
+export const BRINGUP_GRAPH: GraphResource[] = [
+  { urn: "urn:cluster", type: "pgstack:index:PostgresCluster", name: "pgstack", parent: "", custom: false, dependencies: [] },
+  { urn: "urn:primary", type: CONTAINER, name: "primary", parent: "urn:cluster", custom: true, dependencies: [] },
+  { urn: "urn:primary-healthy", type: HEALTH, name: "primary-healthy", parent: "urn:cluster", custom: true, dependencies: ["urn:primary"] },
+  { urn: "urn:replicator-role", type: `${DYNAMIC}:PostgresRole`, name: "replicator-role", parent: "urn:cluster", custom: true, dependencies: ["urn:primary-healthy"] },
+  { urn: "urn:replica-1", type: CONTAINER, name: "replica-1", parent: "urn:cluster", custom: true, dependencies: ["urn:replicator-role"] },
+  { urn: "urn:replica-1-healthy", type: HEALTH, name: "replica-1-healthy", parent: "urn:cluster", custom: true, dependencies: ["urn:replica-1"] },
+  { urn: "urn:streaming-check", type: `${DYNAMIC}:StreamingCheck`, name: "streaming-check", parent: "urn:cluster", custom: true, dependencies: ["urn:replica-1-healthy", "urn:primary-healthy"] },
+  { urn: "urn:backup", type: CONTAINER, name: "backup", parent: "urn:cluster", custom: true, dependencies: ["urn:replicator-role"] },
+  { urn: "urn:backup-healthy", type: HEALTH, name: "backup-healthy", parent: "urn:cluster", custom: true, dependencies: ["urn:backup"] },
+];
+
+function bringupSteps(slowerMs: number): TimedStep[] {
+  const s = (name: string, startMs: number, endMs: number): TimedStep => {
+    const node = BRINGUP_GRAPH.find((n) => n.name === name)!;
+    return { urn: node.urn, type: node.type, name, op: "create", startMs: startMs + (startMs > 0 ? slowerMs : 0), endMs: endMs + slowerMs };
+  };
+  return [
+    s("primary", 700, 1_500),
+    s("primary-healthy", 1_500, 6_700),
+    s("replicator-role", 6_800, 6_900),
+    s("replica-1", 6_900, 8_000),
+    s("replica-1-healthy", 8_000, 13_300),
+    s("streaming-check", 13_400, 13_500),
+    s("backup", 6_900, 8_100),
+    s("backup-healthy", 8_100, 18_200),
+  ];
+}
+
+const floorRun = (totalMs: number): FloorRun => ({
+  ok: true,
+  totalMs,
+  steps: [
+    { name: "docker network create", startMs: 0, endMs: 100 },
+    { name: "primary: docker run", startMs: 100, endMs: 400 },
+    { name: "primary: initdb, PostgreSQL start, accepting connections", startMs: 400, endMs: totalMs - 700 },
+    { name: "replica-1: pg_basebackup, PostgreSQL start, streaming", startMs: totalMs - 300, endMs: totalMs },
+  ],
+  readyMs: { primary: totalMs - 750 },
+});
+
+function bringupRound(round: number, floorMs: number, slowerMs: number): BringupRound {
+  const steps = bringupSteps(slowerMs);
+  const end = (name: string) => steps.find((s) => s.name === name)!.endMs;
+  const containers: Record<string, ContainerTimes> = {
+    primary: { createdMs: 1_000, startedMs: 1_400, bootstrapMs: 1_410, serverStartMs: 2_900, readyMs: 3_000, passingCheckStartMs: 6_400, firstHealthyMs: 6_450 + slowerMs },
+    "replica-1": { startedMs: 7_900 + slowerMs, readyMs: 9_500 + slowerMs, passingCheckStartMs: 12_900 + slowerMs, firstHealthyMs: 13_000 + slowerMs, failedChecks: 1 },
+  };
+  const fresh: DeployFigures = {
+    label: "fresh",
+    ok: true,
+    totalMs: 18_300 + slowerMs,
+    primaryReadyMs: end("primary-healthy"),
+    replicasReadyMs: end("replica-1-healthy"),
+    streamingVerifiedMs: end("streaming-check"),
+    lastStepEndMs: end("backup-healthy"),
+    ops: { create: steps.length },
+    slowest: [],
+  };
+  return {
+    round,
+    floor: floorRun(floorMs),
+    fresh,
+    noop: { label: "unchanged", ok: true, totalMs: 1_400 + slowerMs / 10, ops: { same: steps.length }, slowest: [] },
+    containers,
+    resources: countResources(BRINGUP_GRAPH),
+    ...analyseDeploy(steps, fresh.totalMs, BRINGUP_GRAPH, containers),
+  };
+}
+
+export function sampleBringup(): BringupSection {
+  return bringupSection("harness", 3, [bringupRound(1, 2_500, 0), bringupRound(2, 3_000, 1_000), bringupRound(3, 2_700, 400)]);
+}
+
+export function sampleResultsWithBringup(): BenchResults {
+  return { ...sampleResults(), bringup: sampleBringup() };
 }

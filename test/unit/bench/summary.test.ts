@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderConsoleTable, summaryRows } from "../../../bench/summary";
-import { sampleResults } from "./fixtures";
+import { sampleResults, sampleResultsWithBringup } from "./fixtures";
 
 describe("summaryRows", () => {
   const rows = Object.fromEntries(summaryRows(sampleResults()));
@@ -27,6 +27,23 @@ describe("summaryRows", () => {
     expect(rows["Point-in-time restore → streaming verified"]).toMatch(/^FAILED: .*invalid value for parameter "recovery_target_time"/);
     expect(rows["Restore to end of archive → streaming verified"]).toBe("26.0 s");
     expect(rows["Restore from dump → cluster ready"]).toBe("45.0 s");
+  });
+});
+
+describe("summaryRows with the bring-up phase", () => {
+  const rows = Object.fromEntries(summaryRows(sampleResultsWithBringup()));
+
+  it("gives the engine, the floor, the ratios against their targets and the unchanged deploy", () => {
+    expect(rows["Bring-up engine"]).toBe("the e2e harness; medians of 3 rounds");
+    expect(rows["Floor: by hand, both replicas streaming"]).toBe("2.70 s");
+    expect(rows["Fresh deploy → streaming verified"]).toBe("13.90 s = ×5.15 the floor (target ≤ ×2, missed)");
+    expect(rows["Whole deploy (PgBouncer and backup healthy)"]).toBe("18.70 s = ×6.93 the floor (target ≤ ×2.5, missed)");
+    expect(rows["Unchanged deploy (9 resources)"]).toBe("1.44 s (target ≤ 1.5 s, met)");
+    expect(rows["Unchanged redeploy"]).toBeUndefined();
+  });
+
+  it("names where most of the time to streaming went", () => {
+    expect(rows["Critical path to streaming: the most time"]).toMatch(/^healthcheck wait: until the first passing check \d+\.\d s, /);
   });
 });
 

@@ -25,6 +25,15 @@ describe("writeOutputs", () => {
     expect(readFileSync(path.join(dir, "REPORT.md"), "utf8")).toBe(readFileSync(path.join(runDir, "REPORT.md"), "utf8"));
   });
 
+  it("keeps the last full report when only the bring-up phase ran", () => {
+    const dir = benchDir();
+    const { runDir, latest } = writeOutputs({ ...sampleResults(), mode: "bringup" }, dir);
+    expect(latest).toBe(false);
+    expect(readFileSync(path.join(runDir, "REPORT.md"), "utf8")).toContain("npm run bench:bringup");
+    expect(existsSync(path.join(runDir, "tps.svg"))).toBe(false);
+    expect(existsSync(path.join(dir, "REPORT.md"))).toBe(false);
+  });
+
   it("keeps the last complete report when a run stopped early or was interrupted", () => {
     const dir = benchDir();
     const { runDir, latest } = writeOutputs({ ...sampleResults(), complete: false }, dir);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { StackState } from "../../harness/state";
 import { runHarness } from "../harnessClient";
-import type { DeployRun, StackDriver, StateResource } from "./types";
+import type { DeployRun, GraphResource, StackDriver, StateResource } from "./types";
 
 /** A stack deployed by the e2e harness (harness/), with its own state file. */
 export class HarnessDriver implements StackDriver {
@@ -39,6 +39,12 @@ export class HarnessDriver implements StackDriver {
     if (!existsSync(this.stateFile)) return [];
     const state = JSON.parse(readFileSync(this.stateFile, "utf8")) as StackState;
     return Object.values(state.resources).map((e) => ({ urn: e.urn, type: e.type, name: e.name, id: e.id, status: e.status, protect: e.protect, outputs: e.outputs }));
+  }
+
+  async graph(): Promise<GraphResource[]> {
+    if (!existsSync(this.stateFile)) return [];
+    const state = JSON.parse(readFileSync(this.stateFile, "utf8")) as StackState;
+    return Object.values(state.resources).map((e) => ({ urn: e.urn, type: e.type, name: e.name, parent: e.parent, custom: e.custom, dependencies: e.dependencies }));
   }
 
   dispose(): void {

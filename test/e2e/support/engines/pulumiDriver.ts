@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import type { ResourceRef, Step, StepOp } from "../../harness/result";
 import { REPO_ROOT } from "../buildHarness";
-import type { DeployResult, DeployRun, StackDriver, StateResource } from "./types";
+import type { DeployResult, DeployRun, GraphResource, StackDriver, StateResource } from "./types";
 
 // A stack deployed by the real Pulumi CLI, through the Automation API, exactly as a user runs the
 // project (Pulumi.yaml, index.ts through ts-node) — on a local file backend in a temporary
@@ -46,9 +46,12 @@ class StepRecorder {
   private readonly steps = new Map<string, Step & { startedAt: number }>();
   failure?: { message: string; resource?: ResourceRef };
   private readonly errors: { urn?: string; message: string }[] = [];
+  /** When the engine's last event arrived: the end of its command, before the outputs are read. */
+  lastEventAt?: number;
 
   readonly onEvent = (event: EngineEvent): void => {
     const now = Date.now();
+    this.lastEventAt = now;
     const pre = event.resourcePreEvent?.metadata;
     const done = event.resOutputsEvent?.metadata;
     const failed = event.resOpFailedEvent?.metadata;
@@ -176,7 +179,7 @@ export class PulumiDriver implements StackDriver {
         protectedLeft: command === "destroy" ? (await this.resources()).filter((r) => r.protect).map((r) => ({ ...refOfUrn(r.urn), id: r.id })) : [],
         timings: { totalMs: Date.now() - started, programMs: 0 },
       };
-      return { result, exitCode: 0, stderr, startedAt: started, durationMs: Date.now() - started };
+      return { result, exitCode: 0, stderr, startedAt: started, durationMs: Date.now() - started, ...(recorder.lastEventAt ? { engineMs: recorder.lastEventAt - started } : {}) };
     } catch (err) {
       const message = (err as Error).message ?? String(err);
       stderr += `\n${message}`;
@@ -188,7 +191,7 @@ export class PulumiDriver implements StackDriver {
         steps: recorder.list(),
         timings: { totalMs: Date.now() - started, programMs: 0 },
       };
-      return { result, exitCode: 1, stderr, startedAt: started, durationMs: Date.now() - started };
+      return { result, exitCode: 1, stderr, startedAt: started, durationMs: Date.now() - started, ...(recorder.lastEventAt ? { engineMs: recorder.lastEventAt - started } : {}) };
     }
   }
 
@@ -250,6 +253,19 @@ export class PulumiDriver implements StackDriver {
         protect: r.protect === true,
         outputs: unwrap(r.outputs ?? {}) as Record<string, unknown>,
       }));
+  }
+
+  async graph(): Promise<GraphResource[]> {
+    const stack = await this.stack();
+    const exported = (await stack.exportStack()) as { deployment?: { resources?: Record<string, unknown>[] } };
+    return (exported.deployment?.resources ?? []).map((r) => ({
+      urn: String(r.urn),
+      type: String(r.type),
+      name: refOfUrn(String(r.urn)).name,
+      parent: typeof r.parent === "string" ? r.parent : "",
+      custom: r.custom === true,
+      dependencies: Array.isArray(r.dependencies) ? r.dependencies.map(String) : [],
+    }));
   }
 
   dispose(): void {

@@ -12,6 +12,12 @@ export interface DeployRun {
   /** When the run started (epoch ms) and its wall-clock time. */
   startedAt: number;
   durationMs: number;
+  /**
+   * The engine's command alone, from the run's start to the engine's last event, when the driver
+   * does more after it (the real engine's Automation API reads the outputs and the stack history
+   * once the CLI has exited); absent when durationMs is the command itself (the harness).
+   */
+  engineMs?: number;
 }
 
 /** A resource as the stack's state holds it. */
@@ -24,6 +30,19 @@ export interface StateResource {
   status: "ok" | "failed";
   protect: boolean;
   outputs: Record<string, unknown>;
+}
+
+/** A resource in the stack's state with what orders it: components and their children included. */
+export interface GraphResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** URN of the parent; "" when none. */
+  parent: string;
+  /** false for component resources (and the stack itself), which have no step of their own. */
+  custom: boolean;
+  /** URNs it waited for (dependsOn and resources its inputs came from). */
+  dependencies: string[];
 }
 
 /**
@@ -44,6 +63,8 @@ export interface StackDriver {
   destroy(timeoutMs: number): Promise<DeployRun>;
   /** Every resource in the stack's state, secrets in plain text (test stacks only). */
   resources(): Promise<StateResource[]>;
+  /** Every resource of the state, components included, with its parent and dependencies. */
+  graph(): Promise<GraphResource[]>;
   /** Removes the driver's own files (state, project view). */
   dispose(): void;
 }
