@@ -2,10 +2,9 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { files, paths } from "../config/containerPaths";
 import type { StackSettings } from "../config/settings";
-import { canonicalDuration } from "../config/dockerCanonicalForms";
 import { names } from "../config/topology";
 import { ContainerHealth } from "../providers/ContainerHealth";
-import { CONTAINER_OPTIONS, LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
+import { CONTAINER_OPTIONS, healthcheckEverySecond, LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
 import type { MountSource } from "./PostgresMember";
 
 export interface BackupCronArgs {
@@ -64,13 +63,7 @@ export class BackupCron extends pulumi.ComponentResource {
           { file: `${paths.conf}/backup.env`, content: args.backupEnv },
           secretUpload(files.pgpassUpload, args.pgpass),
         ],
-        healthcheck: {
-          tests: ["CMD-SHELL", `sh ${paths.bin}/backup-health.sh`],
-          interval: canonicalDuration(10),
-          timeout: canonicalDuration(5),
-          retries: 3,
-          startPeriod: canonicalDuration(30),
-        },
+        healthcheck: healthcheckEverySecond(["CMD-SHELL", `sh ${paths.bin}/backup-health.sh`], { timeoutSeconds: 5, unhealthyAfterSeconds: 30, startPeriodSeconds: 30 }),
         restart: "unless-stopped",
         // Restore drills run a scratch PostgreSQL in here.
         memory: 1024,

@@ -20,7 +20,7 @@ import { renderScrapeConfig, scrapeTargets } from "../config/renderScrapeConfig"
 import type { StackSettings } from "../config/settings";
 import { memberNames, names } from "../config/topology";
 import { ContainerHealth } from "../providers/ContainerHealth";
-import { CONTAINER_OPTIONS, LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
+import { CONTAINER_OPTIONS, healthcheckEverySecond, LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
 
 export interface MonitoringArgs {
   settings: StackSettings;
@@ -79,13 +79,7 @@ export class Monitoring extends pulumi.ComponentResource {
           networksAdvanced: [{ name: args.networkName, aliases: [part] }],
           ports: [{ internal, external, ip: s.bindAddress, protocol: "tcp" }],
           uploads: [...scriptUploads(["exporter-entrypoint.sh"]), ...extraUploads, secretUpload(files.pgpassUpload, pgpass)],
-          healthcheck: {
-            tests: ["CMD-SHELL", `grep -qsE ':${portHex} [0-9A-F]+:0000 0A' /proc/net/tcp /proc/net/tcp6`],
-            interval: "5s",
-            timeout: "3s",
-            retries: 3,
-            startPeriod: "30s",
-          },
+          healthcheck: healthcheckEverySecond(["CMD-SHELL", `grep -qsE ':${portHex} [0-9A-F]+:0000 0A' /proc/net/tcp /proc/net/tcp6`], { timeoutSeconds: 3, unhealthyAfterSeconds: 15, startPeriodSeconds: 30 }),
           restart: "unless-stopped",
           memory: 128,
           memorySwap: 128,

@@ -3,10 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PORTS, files, paths } from "../config/containerPaths";
 import { renderPgbouncerIni } from "../config/renderPgbouncer";
 import type { StackSettings } from "../config/settings";
-import { canonicalDuration } from "../config/dockerCanonicalForms";
 import { names } from "../config/topology";
 import { ContainerHealth } from "../providers/ContainerHealth";
-import { CONTAINER_OPTIONS, LOG_OPTIONS, scriptUploads, stackLabels } from "./containerDefaults";
+import { CONTAINER_OPTIONS, healthcheckEverySecond, LOG_OPTIONS, scriptUploads, stackLabels } from "./containerDefaults";
 import { liveConfig } from "./LiveConfig";
 
 export interface PgbouncerArgs {
@@ -54,13 +53,7 @@ export class Pgbouncer extends pulumi.ComponentResource {
         networksAdvanced: [{ name: args.networkName, aliases: ["pgbouncer"] }],
         ports: [{ internal: CONTAINER_PORTS.pgbouncer, external: s.ports.pgbouncer, ip: s.bindAddress, protocol: "tcp" }],
         uploads: [...scriptUploads(["entrypoint.sh", "apply-live-config.sh"]), { file: files.pgbouncerIni, content: renderPgbouncerIni() }],
-        healthcheck: {
-          tests: ["CMD-SHELL", `grep -q ':${portHex} 00000000:0000 0A' /proc/net/tcp`],
-          interval: canonicalDuration(5),
-          timeout: canonicalDuration(3),
-          retries: 3,
-          startPeriod: canonicalDuration(30),
-        },
+        healthcheck: healthcheckEverySecond(["CMD-SHELL", `grep -q ':${portHex} 00000000:0000 0A' /proc/net/tcp`], { timeoutSeconds: 3, unhealthyAfterSeconds: 15, startPeriodSeconds: 30 }),
         restart: "unless-stopped",
         memory: 256,
         // Set, not left to Docker (which derives twice the memory and the provider then reads back

@@ -2,10 +2,10 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PORTS, files, paths } from "../config/containerPaths";
 import type { StackSettings } from "../config/settings";
-import { canonicalCpus, canonicalDuration } from "../config/dockerCanonicalForms";
+import { canonicalCpus } from "../config/dockerCanonicalForms";
 import { ContainerHealth } from "../providers/ContainerHealth";
 import { names, type Member } from "../config/topology";
-import { CONTAINER_OPTIONS, LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
+import { CONTAINER_OPTIONS, healthcheckEverySecond, LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
 import { liveConfig } from "./LiveConfig";
 
 /** Where a mount comes from: a Docker volume or a host directory. */
@@ -113,18 +113,15 @@ export class PostgresMember extends pulumi.ComponentResource {
           secretUpload(files.superuserVerifier, args.superuserVerifier),
           secretUpload(files.pgpassUpload, args.pgpass),
         ],
-        healthcheck: {
-          // Healthchecks run as root: `-U postgres` failed peer authentication and logged a FATAL
-          // every 5 s. A role that authenticates with SCRAM makes pg_isready hang up at the
-          // password request, which PostgreSQL does not log; the role need not exist.
-          tests: ["CMD-SHELL", `pg_isready -q -h ${paths.socketDir} -p ${CONTAINER_PORTS.postgres} -U pgstack_healthcheck -d postgres`],
-          interval: canonicalDuration(5),
-          timeout: canonicalDuration(5),
-          retries: 3,
-          // The same for every member, whatever its role: crash recovery or catching up after a
-          // restart can take long on any of them, and a role change must not change the container.
-          startPeriod: canonicalDuration(1800),
-        },
+        // Healthchecks run as root: `-U postgres` failed peer authentication and logged a FATAL
+        // at every probe. A role that authenticates with SCRAM makes pg_isready hang up at the
+        // password request, which PostgreSQL does not log; the role need not exist. The start
+        // period is the same for every member, whatever its role: crash recovery or catching up
+        // after a restart can take long on any of them, and a role change must not change the container.
+        healthcheck: healthcheckEverySecond(
+          ["CMD-SHELL", `pg_isready -q -h ${paths.socketDir} -p ${CONTAINER_PORTS.postgres} -U pgstack_healthcheck -d postgres`],
+          { timeoutSeconds: 5, unhealthyAfterSeconds: 15, startPeriodSeconds: 1800 },
+        ),
         restart: "unless-stopped",
         memory: s.memoryMb,
         memorySwap: s.memoryMb,

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { containerScript, type ContainerScript } from "../config/containerScripts";
+import { canonicalDuration } from "../config/dockerCanonicalForms";
 import { paths } from "../config/containerPaths";
 
 /** Labels that let `docker ps --filter label=pgstack.stack=<stack>` find a stack's containers and volumes. */
@@ -37,3 +38,24 @@ export const CONTAINER_OPTIONS: Pick<pulumi.CustomResourceOptions, "deleteBefore
   deleteBeforeReplace: true,
   replaceOnChanges: ["#initerror"],
 };
+
+/**
+ * A healthcheck that probes every second: Docker runs the first probe one interval after the
+ * start (its start_interval needs Docker 25, and the engines here run 20.10), so a 5 s interval
+ * kept every deploy and every restart waiting up to 5 s per container after it was ready. The
+ * retries keep the time to "unhealthy" what it was (`unhealthyAfterSeconds` of failing probes).
+ * A probe costs about 15 ms of the Docker daemon's CPU (measured), well under 2 % of a core per
+ * container.
+ */
+export function healthcheckEverySecond(
+  tests: string[],
+  o: { timeoutSeconds: number; unhealthyAfterSeconds: number; startPeriodSeconds: number },
+): docker.types.input.ContainerHealthcheck {
+  return {
+    tests,
+    interval: canonicalDuration(1),
+    timeout: canonicalDuration(o.timeoutSeconds),
+    retries: o.unhealthyAfterSeconds,
+    startPeriod: canonicalDuration(o.startPeriodSeconds),
+  };
+}

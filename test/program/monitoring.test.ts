@@ -61,7 +61,7 @@ describe("monitoring on the production stack", () => {
       expect(c.inputs.name).toBe(`production-${e}`);
       expect(c.inputs.memorySwap).toBe(c.inputs.memory);
       expect(c.inputs.cpus).toBe("0.5");
-      expect(c.inputs.healthcheck).toMatchObject({ interval: "5s", timeout: "3s", startPeriod: "30s" });
+      expect(c.inputs.healthcheck).toMatchObject({ interval: "1s", timeout: "3s", startPeriod: "30s", retries: 15 });
       expect(c.inputs.labels).toEqual([
         { label: "pgstack.stack", value: "production" },
         { label: "pgstack.part", value: e },

@@ -73,6 +73,8 @@ export function describeStack(shape: ExpectedShape): void {
         expect(c.deleteBeforeReplace, `${c.name} has a fixed name and port`).toBe(true);
         expect(c.replaceOnChanges, `${c.name}: a container whose start failed is replaced by the next deploy`).toEqual(["#initerror"]);
         expect(c.inputs.healthcheck, `${c.name} healthcheck`).toBeDefined();
+        // Docker probes first one interval after the start: every second, so nothing waits on it.
+        expect(c.inputs.healthcheck.interval, `${c.name} healthcheck interval`).toBe("1s");
       }
     });
 
