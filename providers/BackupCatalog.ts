@@ -154,12 +154,16 @@ export interface BackupCatalogArgs {
   trigger?: pulumi.Input<string>;
 }
 
+// One provider for every resource of this type: the SDK serializes a dynamic provider once per
+// instance (it caches by instance), and serializing is most of a program run's time.
+const PROVIDER = new BackupCatalogProvider();
+
 /** What the backup storage holds, for the stack's outputs. */
 export class BackupCatalog extends pulumi.dynamic.Resource {
   declare readonly summary: pulumi.Output<string>;
   declare readonly manifest: pulumi.Output<BackupManifest>;
 
   constructor(name: string, args: BackupCatalogArgs, opts?: pulumi.CustomResourceOptions) {
-    super(new BackupCatalogProvider(), name, { waitForBaseBackupSeconds: undefined, trigger: undefined, ...args, summary: undefined, manifest: undefined }, opts, "postgres", "BackupCatalog");
+    super(PROVIDER, name, { waitForBaseBackupSeconds: undefined, trigger: undefined, ...args, summary: undefined, manifest: undefined }, opts, "postgres", "BackupCatalog");
   }
 }

@@ -117,12 +117,16 @@ export interface ContainerHealthArgs {
   dockerHost?: pulumi.Input<string>;
 }
 
+// One provider for every resource of this type: the SDK serializes a dynamic provider once per
+// instance (it caches by instance), and serializing is most of a program run's time.
+const PROVIDER = new ContainerHealthProvider();
+
 /** Ready when Docker reports the container healthy: what everything that needs the container waits for. */
 export class ContainerHealth extends pulumi.dynamic.Resource {
   declare readonly healthyAt: pulumi.Output<string>;
   declare readonly waitedMs: pulumi.Output<number>;
 
   constructor(name: string, args: ContainerHealthArgs, opts?: pulumi.CustomResourceOptions) {
-    super(new ContainerHealthProvider(), name, { timeoutSeconds: undefined, dockerHost: undefined, ...args, healthyAt: undefined, waitedMs: undefined }, opts, "pgstack", "ContainerHealth");
+    super(PROVIDER, name, { timeoutSeconds: undefined, dockerHost: undefined, ...args, healthyAt: undefined, waitedMs: undefined }, opts, "pgstack", "ContainerHealth");
   }
 }

@@ -131,6 +131,10 @@ export interface PostgresDatabaseArgs extends ConnectionArgs {
   owner: pulumi.Input<string>;
 }
 
+// One provider for every resource of this type: the SDK serializes a dynamic provider once per
+// instance (it caches by instance), and serializing is most of a program run's time.
+const PROVIDER = new PostgresDatabaseProvider();
+
 /** A PostgreSQL database, owned by a role; never dropped by pgstack. */
 export class PostgresDatabase extends pulumi.dynamic.Resource {
   declare readonly databaseName: pulumi.Output<string>;
@@ -149,6 +153,6 @@ export class PostgresDatabase extends pulumi.dynamic.Resource {
       oid: undefined,
       adopted: undefined,
     };
-    super(new PostgresDatabaseProvider(), name, props, withSecretOutputs(opts, ["password"]), "postgres", "PostgresDatabase");
+    super(PROVIDER, name, props, withSecretOutputs(opts, ["password"]), "postgres", "PostgresDatabase");
   }
 }

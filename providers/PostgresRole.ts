@@ -331,6 +331,10 @@ export interface PostgresRoleArgs extends ConnectionArgs {
   passwordVerifier?: pulumi.Input<string>;
 }
 
+// One provider for every resource of this type: the SDK serializes a dynamic provider once per
+// instance (it caches by instance), and serializing is most of a program run's time.
+const PROVIDER = new PostgresRoleProvider();
+
 /** A PostgreSQL role (replicator, app user, monitoring user, backup user, ...). */
 export class PostgresRole extends pulumi.dynamic.Resource {
   declare readonly host: pulumi.Output<string>;
@@ -369,6 +373,6 @@ export class PostgresRole extends pulumi.dynamic.Resource {
       passwordMatches: undefined,
       memberOf: undefined,
     };
-    super(new PostgresRoleProvider(), name, props, withSecretOutputs(opts, ["password", "passwordVerifier"]), "postgres", "PostgresRole");
+    super(PROVIDER, name, props, withSecretOutputs(opts, ["password", "passwordVerifier"]), "postgres", "PostgresRole");
   }
 }

@@ -70,9 +70,13 @@ export interface PrimaryGuardArgs {
   password: pulumi.Input<string>;
 }
 
+// One provider for every resource of this type: the SDK serializes a dynamic provider once per
+// instance (it caches by instance), and serializing is most of a program run's time.
+const PROVIDER = new PrimaryGuardProvider();
+
 /** Stops a deploy whose primaryMember contradicts the running cluster (see primaryContradiction). */
 export class PrimaryGuard extends pulumi.dynamic.Resource {
   constructor(name: string, args: PrimaryGuardArgs, opts?: pulumi.CustomResourceOptions) {
-    super(new PrimaryGuardProvider(), name, { ...args, password: pulumi.secret(args.password) }, withSecretOutputs(opts, ["password"]), "postgres", "PrimaryGuard");
+    super(PROVIDER, name, { ...args, password: pulumi.secret(args.password) }, withSecretOutputs(opts, ["password"]), "postgres", "PrimaryGuard");
   }
 }

@@ -330,6 +330,10 @@ export interface ReplicationSlotArgs extends ConnectionArgs {
   clusterMembers?: pulumi.Input<pulumi.Input<MemberEndpoint>[]>;
 }
 
+// One provider for every resource of this type: the SDK serializes a dynamic provider once per
+// instance (it caches by instance), and serializing is most of a program run's time.
+const PROVIDER = new ReplicationSlotProvider();
+
 /** A physical replication slot on the primary, one per replica. */
 export class ReplicationSlot extends pulumi.dynamic.Resource {
   declare readonly host: pulumi.Output<string>;
@@ -363,6 +367,6 @@ export class ReplicationSlot extends pulumi.dynamic.Resource {
       retainedBytes: undefined,
       adopted: undefined,
     };
-    super(new ReplicationSlotProvider(), name, props, withSecretOutputs(opts, ["password"]), "postgres", "ReplicationSlot");
+    super(PROVIDER, name, props, withSecretOutputs(opts, ["password"]), "postgres", "ReplicationSlot");
   }
 }

@@ -418,6 +418,10 @@ export interface StreamingCheckArgs extends ConnectionArgs {
   trigger?: pulumi.Input<string>;
 }
 
+// One provider for every resource of this type: the SDK serializes a dynamic provider once per
+// instance (it caches by instance), and serializing is most of a program run's time.
+const PROVIDER = new StreamingCheckProvider();
+
 /** Proof that every replica streams from the primary and replays its writes. */
 export class StreamingCheck extends pulumi.dynamic.Resource {
   declare readonly host: pulumi.Output<string>;
@@ -446,6 +450,6 @@ export class StreamingCheck extends pulumi.dynamic.Resource {
       password: pulumi.secret(args.password),
       verifiedAt: undefined,
     };
-    super(new StreamingCheckProvider(), name, props, withSecretOutputs(opts, ["password"]), "postgres", "StreamingCheck");
+    super(PROVIDER, name, props, withSecretOutputs(opts, ["password"]), "postgres", "StreamingCheck");
   }
 }
