@@ -121,7 +121,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
 
     // Everything below talks to the primary through its published port, once it is healthy.
     const connection = { host, port: primary.hostPort, user: "postgres", password: credentials.superuser.password };
-    const onPrimary = { parent: this, dependsOn: [primaryMember] };
+    // Once the primary is healthy; not after its live settings, which nothing here needs.
+    const onPrimary = { parent: this, dependsOn: [primaryMember.health] };
     // Roles and the database live in the data directory and go with it: pgstack never drops them
     // (the app role owns the database, which is never dropped), so removing one from the stack, or
     // destroying it, only forgets it. Not `deletedWith` the primary's container: the engine then
@@ -142,7 +143,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
     const database = new PostgresDatabase(
       "app-database",
       { ...connection, databaseName: s.database, owner: s.appUser },
-      { ...inPrimaryData, dependsOn: [primaryMember, appRole] },
+      { ...inPrimaryData, dependsOn: [primaryMember.health, appRole] },
     );
 
     const standbyMembers = standbys.map((m) => {
