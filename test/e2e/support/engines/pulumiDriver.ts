@@ -133,8 +133,6 @@ export class PulumiDriver implements StackDriver {
       PULUMI_SKIP_UPDATE_CHECK: "true",
       // Never download a plugin: a missing one is a broken installation, reported as such.
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      // `npm test` type-checks the program already; ts-node need not do it on every deploy.
-      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
     };
   }
 
