@@ -158,6 +158,8 @@ describe("rebuilding from the backup directory", () => {
     // The rebuilt stack archives into its own storage, on the timeline the restore began.
     const [{ timeline }] = await query<{ timeline: number }>(superuserConnection(pitr, out), "SELECT timeline_id AS timeline FROM pg_control_checkpoint()");
     expect(timeline).toBeGreaterThan(1);
+    // A rebuilt stack, deployed again as it is, has nothing left to change.
+    expect((await pitr.changes()).map((st) => `${st.op} ${st.name}`)).toEqual([]);
   });
 
   it("becomes an ordinary stack when restore is removed: the primary's container is replaced, its data stays", async () => {

@@ -6,10 +6,13 @@ import { E2EStack } from "./support/e2eStack";
 // The review of a change (npm run review) against what deploying that change then really does:
 // the preview's plan (on the real engine `pulumi preview --json`, on the harness its own preview
 // in the same shape) is reviewed, the change is deployed, and the containers it restarted and the
-// volumes it deleted must be exactly those the review named, with the verdict that follows.
+// volumes it deleted must be exactly those the review named, with the verdict that follows; and
+// after each deploy there is nothing left to change (the local stack fresh, a live setting, a
+// restart-only setting, scale 1 → 2 → 1, protection on and off).
 
 const ports = { primary: 21432, replicaBase: 21433, pgbouncer: 21532 };
-const stack = new E2EStack({ stack: "e2e-review", configFrom: "staging", config: { images: inject("images"), ports } });
+// The laptop default (Pulumi.local.yaml), on ports of its own.
+const stack = new E2EStack({ stack: "e2e-review", configFrom: "local", config: { images: inject("images"), ports } });
 
 /** Container name → id, for every container of the stack. */
 async function containerIds(): Promise<Map<string, string>> {
@@ -44,6 +47,8 @@ async function reviewThenDeploy(change: Record<string, unknown>): Promise<Outcom
   expect(removedVolumes, "volumes the review says are deleted").toEqual(deletedVolumes);
   if (deletedVolumes.length > 0) expect(review.verdict).toBe("destructive");
   else if (restarted.length > 0) expect(["disruptive", "destructive"]).toContain(review.verdict);
+  // And the stack has converged: deploying it again would change nothing (preview --expect-no-changes).
+  expect((await stack.changes()).map((s) => `${s.op} ${s.name}`), "changes left after the deploy").toEqual([]);
   return { review, restarted, deletedVolumes };
 }
 
