@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { reviewPlan, type Review } from "../../scripts/lib/review";
 import { dockerRaw } from "../support/docker";
@@ -31,9 +33,14 @@ interface Outcome {
   deletedVolumes: string[];
 }
 
+/** Where to keep each plan as recorded (PGSTACK_RECORD_PLANS=<dir>): the review's unit fixtures come from there. */
+const recordTo = process.env.PGSTACK_RECORD_PLANS;
+
 /** Reviews the plan of `change`, deploys it, and checks the review against what the deploy did. */
-async function reviewThenDeploy(change: Record<string, unknown>): Promise<Outcome> {
-  const review = reviewPlan(await stack.plan(change));
+async function reviewThenDeploy(label: string, change: Record<string, unknown>): Promise<Outcome> {
+  const plan = await stack.plan(change);
+  if (recordTo) writeFileSync(path.join(recordTo, `${label}.json`), JSON.stringify(plan));
+  const review = reviewPlan(plan);
   const [idsBefore, volumesBefore] = [await containerIds(), await volumes()];
   stack.configure(change);
   await stack.up();
@@ -61,14 +68,14 @@ afterAll(async () => {
 
 describe("the review of a change, against what deploying it does", () => {
   it("calls an unchanged stack safe, and nothing restarts", async () => {
-    const { review, restarted } = await reviewThenDeploy({});
+    const { review, restarted } = await reviewThenDeploy("unchanged", {});
     expect(review.verdict).toBe("safe");
     expect(review.exitCode).toBe(0);
     expect(restarted).toEqual([]);
   });
 
   it("calls a reloadable setting safe, names it as a live change, and nothing restarts", async () => {
-    const { review, restarted } = await reviewThenDeploy({ postgresql: { work_mem: "8MB" } });
+    const { review, restarted } = await reviewThenDeploy("work_mem", { postgresql: { work_mem: "8MB" } });
     expect(review.verdict).toBe("safe");
     expect(review.liveChanges.filter((c) => c.name === "work_mem").map((c) => [c.target, c.to])).toEqual([
       ["primary", "8MB"],
@@ -78,7 +85,7 @@ describe("the review of a change, against what deploying it does", () => {
   });
 
   it("calls a restart-only setting disruptive, naming the members that then restart, and only those", async () => {
-    const { review, restarted } = await reviewThenDeploy({ postgresql: { work_mem: "8MB", shared_buffers: "300MB" } });
+    const { review, restarted } = await reviewThenDeploy("shared_buffers", { postgresql: { work_mem: "8MB", shared_buffers: "300MB" } });
     expect(review.verdict).toBe("disruptive");
     expect(restarted).toEqual(["e2e-review-primary", "e2e-review-replica-1"]);
     const reasons = review.restarts.flatMap((r) => r.reasons.map((x) => x.text)).join("\n");
@@ -86,12 +93,12 @@ describe("the review of a change, against what deploying it does", () => {
   });
 
   it("says what a scale-up creates and restarts", async () => {
-    const { review } = await reviewThenDeploy({ replicas: 2 });
+    const { review } = await reviewThenDeploy("replicas_1_to_2", { replicas: 2 });
     expect(review.counts.create ?? 0).toBeGreaterThan(0);
   });
 
   it("calls a scale-down destructive: the replica's data volume is deleted, and it is", async () => {
-    const { review, deletedVolumes } = await reviewThenDeploy({ replicas: 1 });
+    const { review, deletedVolumes } = await reviewThenDeploy("replicas_2_to_1", { replicas: 1 });
     expect(review.verdict).toBe("destructive");
     expect(review.exitCode).toBe(2);
     expect(deletedVolumes).toEqual(["e2e-review-replica-2-data"]);
@@ -99,9 +106,9 @@ describe("the review of a change, against what deploying it does", () => {
   });
 
   it("calls protection turned on safe, and turned off destructive, though nothing restarts either time", async () => {
-    const on = await reviewThenDeploy({ protectData: true });
+    const on = await reviewThenDeploy("protect_on", { protectData: true });
     expect(on.review.verdict).toBe("safe");
-    const off = await reviewThenDeploy({ protectData: false });
+    const off = await reviewThenDeploy("protect_off", { protectData: false });
     expect(off.review.verdict).toBe("destructive");
     expect([...on.restarted, ...off.restarted]).toEqual([]);
   });
