@@ -72,11 +72,12 @@ say() {
   echo "$line"
   if [ "$storage_ok" = 1 ]; then echo "$line" 2>/dev/null >> "$logfile" || :; fi
 }
-# last_error: the last failed command's error in one line: from its last line that says error to
-# the end (PostgreSQL's DETAIL and HINT follow it; pg_basebackup's "removing ..." clean-up does not
-# count), or else its last line.
+# last_error: the last failed command's error in one line: from its first line that says error to
+# the end (the first names the cause: pg_basebackup's "background process terminated unexpectedly"
+# follows the write that failed; PostgreSQL's DETAIL and HINT follow too; its "removing ..."
+# clean-up does not count), or else its last line.
 last_error() {
-  _from=$(grep -in 'error' "$errfile" 2>/dev/null | tail -n 1 | cut -d: -f1)
+  _from=$(grep -in 'error' "$errfile" 2>/dev/null | head -n 1 | cut -d: -f1)
   if [ -n "$_from" ]; then
     sed -n "$_from,\$p" "$errfile" | grep -v ': removing ' | tr '\n' ' ' | sed 's/ *$//' | cut -c1-400
   else

@@ -49,6 +49,8 @@ describe("a base backup", () => {
   const faults: [string, string, string, RegExp][] = [
     ["pg_basebackup", "fail", "pg_basebackup", /Connection refused/],
     ["pg_basebackup", "full", "pg_basebackup", /No space left on device/],
+    // The cause comes first, not pg_basebackup's "background process terminated unexpectedly".
+    ["pg_basebackup", "full-wal", "pg_basebackup", /^pg_basebackup: error: could not write to file .*No space left on device pg_basebackup: error: background process terminated unexpectedly$/],
     ["tar", "fail", "compress", /tar exited 2: .*Cannot open/],
     ["gzip", "fail", "compress", /gzip exited 1: .*No space left on device/],
     // gzip "succeeds" with a cut stream: only reading back what was stored catches it.
