@@ -59,6 +59,7 @@ export class BackupCron extends pulumi.ComponentResource {
             "backup-manifest.sh",
             "backup-health.sh",
             "restore-wal.sh",
+            "utc-time.sh",
           ]),
           { file: `${paths.conf}/backup.env`, content: args.backupEnv },
           secretUpload(files.pgpassUpload, args.pgpass),

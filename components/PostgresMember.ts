@@ -106,6 +106,7 @@ export class PostgresMember extends pulumi.ComponentResource {
             "restore-plan.sh",
             "restore-bootstrap.sh",
             "restore-dump.sh",
+            "utc-time.sh",
           ]),
           { file: files.postgresqlConf, content: args.postgresqlConf },
           { file: files.pgHba, content: args.pgHba },

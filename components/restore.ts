@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { paths } from "../config/containerPaths";
-import { containerScript } from "../config/containerScripts";
+import { standaloneScript } from "../config/containerScripts";
 import type { RestoreSettings } from "../config/settings";
 import { shellQuote } from "../config/renderBackupEnv";
 import type { MountSource } from "./PostgresMember";
@@ -25,7 +25,7 @@ export function restorePlan(
   const r = args.restore;
   const planArgs = r.dump ? ["dump", args.database, r.dump] : ["base", ...(r.targetTime ? [r.targetTime] : [])];
   const run = pulumi.interpolate`docker run --rm -i --network none --user root -v ${shellQuote(`${r.source}:${paths.restoreSource}:ro`)} --entrypoint /bin/sh ${args.image} -s -- ${paths.restoreSource} ${planArgs.map(shellQuote).join(" ")}`;
-  return new command.local.Command(name, { create: run, update: run, stdin: containerScript("restore-plan.sh") }, opts);
+  return new command.local.Command(name, { create: run, update: run, stdin: standaloneScript("restore-plan.sh") }, opts);
 }
 
 /**

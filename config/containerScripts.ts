@@ -18,7 +18,8 @@ export type ContainerScript =
   | "backup-drill.sh"
   | "backup-manifest.sh"
   | "backup-health.sh"
-  | "exporter-entrypoint.sh";
+  | "exporter-entrypoint.sh"
+  | "utc-time.sh";
 
 // Works from the sources (config/) and from the compiled program (dist/config/), which tsc does
 // not copy the scripts into.
@@ -37,3 +38,15 @@ export function containerScript(name: ContainerScript): string {
 }
 
 export const CONTAINER_SCRIPT_DIR = scriptDir;
+
+/** A script's line that sources another of pgstack's scripts from the bin directory. */
+const SOURCE_LINE = /^\. "\$\{PGSTACK_BIN:-\/pgstack\/bin\}\/([a-z-]+\.sh)"$/gm;
+
+/**
+ * A script that stands alone, for where it arrives on stdin with no bin directory beside it
+ * (restore-plan.sh in the throwaway container `pulumi up` checks a restore source in): each
+ * script it sources is inlined in place of the line that sources it.
+ */
+export function standaloneScript(name: ContainerScript): string {
+  return containerScript(name).replace(SOURCE_LINE, (_line, sourced: string) => containerScript(sourced as ContainerScript).replace(/^#!.*\n/, "").trimEnd());
+}

@@ -15,25 +15,8 @@ root=$BACKUP_ROOT
 LC_ALL=C
 export LC_ALL
 
-# --- time: UTC arithmetic in POSIX sh; `date -d` and `date +%s` are not POSIX. The same functions
-# are in backup-job.sh, backup-scheduler.sh, restore-plan.sh, restore-bootstrap.sh and
-# restore-dump.sh (each script is uploaded on its own; a unit test keeps the copies identical).
-# epoch_of YYYY MM DD hh mm ss: seconds since 1970-01-01T00:00:00Z, into $epoch.
-epoch_of() {
-  _y=$((1$1 - 10000)); _m=$((1$2 - 100)); _d=$((1$3 - 100))
-  _y=$((_y - (_m <= 2)))
-  _e=$(((_y >= 0 ? _y : _y - 399) / 400)); _o=$((_y - _e * 400))
-  _doy=$(((153 * ((_m + 9) % 12) + 2) / 5 + _d - 1))
-  _days=$((_e * 146097 + _o * 365 + _o / 4 - _o / 100 + _doy - 719468))
-  epoch=$((_days * 86400 + (1$4 - 100) * 3600 + (1$5 - 100) * 60 + 1$6 - 100))
-}
-# now: the current time, into $epoch.
-now() {
-  # shellcheck disable=SC2046
-  set -- $(date -u '+%Y %m %d %H %M %S')
-  epoch_of "$@"
-}
-# --- end of time
+# shellcheck source=utc-time.sh
+. "${PGSTACK_BIN:-/pgstack/bin}/utc-time.sh"
 
 problems=""
 problem() { problems="$problems${problems:+; }$*"; }

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { CONTAINER_SCRIPT_DIR } from "../../../config/containerScripts";
+import { CONTAINER_SCRIPT_DIR, standaloneScript } from "../../../config/containerScripts";
 import { IMAGE_UTILITIES, POSTGRES_PROGRAMS, USER_SWITCHERS } from "../../support/imageContract";
 import { codeOf, commandsOf, functionsOf } from "../../support/shellWords";
 import { ensureShellTools } from "../../support/shellTools";
@@ -30,7 +30,7 @@ describe("shellcheck -s sh", () => {
 
 describe("strict and portable", () => {
   // Scripts sourced into others get their options from the script that sources them.
-  const SOURCED = ["backup-job.sh"];
+  const SOURCED = ["backup-job.sh", "utc-time.sh"];
 
   it.each(scripts.filter((s) => !SOURCED.includes(s)))("%s runs with set -eu", (name) => {
     expect(source(name)).toMatch(/^set -eu$/m);
@@ -68,7 +68,7 @@ describe("strict and portable", () => {
   });
 
   it.each(scripts)("%s calls only what README.md says an image must provide", (name) => {
-    const job = functionsOf(codeOf(source("backup-job.sh")));
+    const job = new Set([...functionsOf(codeOf(source("backup-job.sh"))), ...functionsOf(codeOf(source("utc-time.sh")))]);
     const allowed = new Set<string>([...IMAGE_UTILITIES, ...POSTGRES_PROGRAMS, ...USER_SWITCHERS, "sh", "pgbouncer"]);
     const extra = [...commandsOf(source(name), job)].filter((c) => !allowed.has(c));
     expect(extra, `${name} calls ${extra.join(", ")}`).toEqual([]);
@@ -99,18 +99,31 @@ describe("UTC arithmetic in POSIX sh", () => {
     return m?.[0];
   };
 
-  it("is the same in every script that carries a copy", () => {
-    for (const fn of FUNCTIONS) {
-      const copies = scripts.map((s) => [s, definition(source(s), fn)] as const).filter(([, d]) => d !== undefined);
-      expect(copies.length, fn).toBeGreaterThan(0);
-      for (const [s, d] of copies) expect(d, `${fn} in ${s}`).toBe(copies[0][1]);
+  it("lives in utc-time.sh alone, which every script using it sources", () => {
+    for (const fn of FUNCTIONS) expect(definition(source("utc-time.sh"), fn), fn).toBeDefined();
+    for (const s of scripts.filter((name) => name !== "utc-time.sh")) {
+      for (const fn of FUNCTIONS) expect(definition(source(s), fn), `${fn} defined again in ${s}`).toBeUndefined();
+      const uses = FUNCTIONS.some((fn) => new RegExp(`(^|[\\s;(])${fn}( |$)`, "m").test(codeOf(source(s))));
+      const sources = (lib: string) => new RegExp(`^\\. "\\$\\{PGSTACK_(?:BIN:-/pgstack/bin|CONF:-/pgstack/conf)\\}/${lib}"$|^\\. "\\$bin/${lib}"$`, "m").test(source(s));
+      // Directly, or through backup-job.sh (which the jobs source).
+      if (uses) expect(sources("utc-time.sh") || sources("backup-job.sh"), `${s} uses ${FUNCTIONS.join("/")} and sources utc-time.sh`).toBe(true);
+      else expect(sources("utc-time.sh"), `${s} sources utc-time.sh but uses none of it`).toBe(false);
     }
   });
 
+  it("arrives inlined where restore-plan.sh runs from stdin, with no bin directory beside it", () => {
+    const standalone = standaloneScript("restore-plan.sh");
+    expect(standalone).not.toMatch(/utc-time\.sh"$/m);
+    expect(definition(standalone, "epoch_iso")).toBe(definition(source("utc-time.sh"), "epoch_iso"));
+    // As `pulumi up` runs it: `sh -s -- <source> base <time>` on stdin, PGSTACK_BIN pointing nowhere.
+    const r = spawnSync("dash", ["-s", "--", "/nonexistent", "base", "2026-12-01T10:00:00Z"], { input: standalone, encoding: "utf8", env: { PATH: process.env.PATH, PGSTACK_BIN: "/nonexistent" } });
+    expect(r.stderr).not.toMatch(/utc-time|not found/);
+    expect(r.stderr).toMatch(/pgstack-restore: /);
+    expect(r.status).toBe(1);
+  });
+
   it("agrees with JavaScript's Date on 400 times from 1970 to 2200, leap days and month ends included", () => {
-    const job = source("backup-job.sh");
-    const scheduler = source("backup-scheduler.sh");
-    const lib = [definition(job, "epoch_of"), definition(job, "epoch_iso"), definition(scheduler, "civil_of")].join("\n");
+    const lib = source("utc-time.sh");
     const times: number[] = [0, Date.UTC(2000, 1, 29, 23, 59, 59), Date.UTC(2024, 1, 29, 12), Date.UTC(2100, 2, 1), Date.UTC(2026, 11, 31, 23, 59, 59), Date.UTC(2038, 0, 19, 3, 14, 8)];
     let seed = 42;
     while (times.length < 400) {
@@ -130,7 +143,7 @@ describe("UTC arithmetic in POSIX sh", () => {
   });
 
   it("refuses what is not an ISO 8601 UTC time", () => {
-    const lib = definition(source("restore-plan.sh"), "epoch_of") + "\n" + definition(source("restore-plan.sh"), "epoch_iso");
+    const lib = source("utc-time.sh");
     for (const bad of ["", "2026-12-01", "2026-12-01 10:00:00Z", "2026-12-01T10:00:00+02:00", "yesterday", "2026-13-01T00:00:00"]) {
       const r = spawnSync("dash", ["-c", `${lib}\nepoch_iso "$1"`, "sh", bad]);
       expect(r.status, bad).toBe(1);
