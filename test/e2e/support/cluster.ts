@@ -30,7 +30,7 @@ export const outputsOf = (result: HarnessResult) => {
 
 /** The app's credentials against one member's published endpoint (roles replicate to standbys). */
 export function memberConnection(outputs: ClusterOutputs, endpoint: string): ClientConfig {
-  const app = fromUrl(outputs.writeUrl);
+  const app = fromUrl(outputs.writeUrl, outputs.caCertificate);
   return { ...app, ...parseEndpoint(endpoint) };
 }
 
