@@ -10,6 +10,8 @@ export const replicaEndpoints = cluster.replicaEndpoints;
 export const pgbouncerEndpoint = cluster.pgbouncerEndpoint;
 export const writeUrl = cluster.writeUrl;
 export const readUrl = cluster.readUrl;
+// Public: clients verify the servers with it (sslmode=verify-full).
+export const caCertificate = cluster.caCertificate;
 export const streaming = cluster.streaming.replicas;
 export const backups = cluster.backups.summary;
 // Where the alert rules and scrape config were written, and the exporters (pgstack:monitoring).

@@ -1,7 +1,7 @@
 import type { ClientConfig } from "pg";
 import { dockerRaw } from "../test/support/docker";
 import { memberConnection, type ClusterOutputs } from "../test/e2e/support/cluster";
-import { parseEndpoint } from "../test/e2e/support/pg";
+import { parseEndpoint, verifyFull } from "../test/e2e/support/pg";
 import type { BenchStack } from "./benchStack";
 
 // How the benchmark reaches a deployed stack: the app's and the stats role's logins on the
@@ -16,7 +16,7 @@ export function appOnPrimary(outputs: ClusterOutputs): ClientConfig {
 
 /** pgstack_stats has pg_monitor: it sees pg_stat_replication's LSNs and lag columns. */
 export function statsOnPrimary(stack: BenchStack, outputs: ClusterOutputs): ClientConfig {
-  return { ...parseEndpoint(outputs.primaryEndpoint), user: "pgstack_stats", password: stack.password("stats"), database: "postgres" };
+  return { ...parseEndpoint(outputs.primaryEndpoint), user: "pgstack_stats", password: stack.password("stats"), database: "postgres", ssl: verifyFull(outputs.caCertificate) };
 }
 
 /** Runs SQL as the superuser in `container` over its socket; returns psql's unaligned output. */

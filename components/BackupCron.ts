@@ -17,6 +17,8 @@ export interface BackupCronArgs {
   backupEnv: string;
   /** libpq password file with the backup role's password (secret). */
   pgpass: pulumi.Input<string>;
+  /** The cluster CA (public), which backups verify the members with (PGSSLROOTCERT). */
+  caCertificate: pulumi.Input<string>;
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
@@ -63,6 +65,7 @@ export class BackupCron extends pulumi.ComponentResource {
           ]),
           { file: `${paths.conf}/backup.env`, content: args.backupEnv },
           secretUpload(files.pgpassUpload, args.pgpass),
+          { file: files.tlsCa, content: args.caCertificate },
         ],
         healthcheck: healthcheckEverySecond(["CMD-SHELL", `sh ${paths.bin}/backup-health.sh`], { timeoutSeconds: 5, unhealthyAfterSeconds: 30, startPeriodSeconds: 30 }),
         restart: "unless-stopped",

@@ -27,6 +27,8 @@ export interface MonitoringArgs {
   networkName: pulumi.Input<string>;
   /** pgstack_stats' password (secret): the exporters log in with it from a password file. */
   statsPassword: pulumi.Input<string>;
+  /** The cluster CA (public): the exporters verify the members and PgBouncer with it. */
+  caCertificate: pulumi.Input<string>;
   /** The primary's container and its health: the backup metrics function is created there (and replicates). */
   primaryHealth: pulumi.Resource;
   primaryContainerName: string;
@@ -78,7 +80,12 @@ export class Monitoring extends pulumi.ComponentResource {
           labels: stackLabels(s.stack, part),
           networksAdvanced: [{ name: args.networkName, aliases: [part] }],
           ports: [{ internal, external, ip: s.bindAddress, protocol: "tcp" }],
-          uploads: [...scriptUploads(["exporter-entrypoint.sh"]), ...extraUploads, secretUpload(files.pgpassUpload, pgpass)],
+          uploads: [
+            ...scriptUploads(["exporter-entrypoint.sh"]),
+            ...extraUploads,
+            secretUpload(files.pgpassUpload, pgpass),
+            { file: files.tlsCa, content: args.caCertificate },
+          ],
           healthcheck: healthcheckEverySecond(["CMD-SHELL", `grep -qsE ':${portHex} [0-9A-F]+:0000 0A' /proc/net/tcp /proc/net/tcp6`], { timeoutSeconds: 3, unhealthyAfterSeconds: 15, startPeriodSeconds: 30 }),
           restart: "unless-stopped",
           memory: 128,
@@ -104,7 +111,7 @@ export class Monitoring extends pulumi.ComponentResource {
         postgresExporterPort(s, member),
         ["postgres", listen(EXPORTER_PORTS.postgres), `--extend.query-path=${EXPORTER_QUERIES}`, `--config.file=${EXPORTER_CONFIG}`],
         // No password here: libpq reads it from PGPASSFILE, which the entrypoint sets.
-        [`DATA_SOURCE_NAME=postgresql://${PGBOUNCER_STATS_USER}@${member}:${CONTAINER_PORTS.postgres}/postgres?sslmode=disable&connect_timeout=5&application_name=pgstack-exporter`],
+        [`DATA_SOURCE_NAME=postgresql://${PGBOUNCER_STATS_USER}@${member}:${CONTAINER_PORTS.postgres}/postgres?sslmode=verify-full&sslrootcert=${files.tlsCa}&connect_timeout=5&application_name=pgstack-exporter`],
         [
           { file: EXPORTER_QUERIES, content: renderExporterQueries() },
           // No multi-target auth modules: each exporter scrapes its own member.
@@ -121,7 +128,7 @@ export class Monitoring extends pulumi.ComponentResource {
         [
           "pgbouncer",
           listen(EXPORTER_PORTS.pgbouncer),
-          `--pgBouncer.connectionString=postgres://${PGBOUNCER_STATS_USER}@pgbouncer:${CONTAINER_PORTS.pgbouncer}/pgbouncer?sslmode=disable&connect_timeout=5`,
+          `--pgBouncer.connectionString=postgres://${PGBOUNCER_STATS_USER}@pgbouncer:${CONTAINER_PORTS.pgbouncer}/pgbouncer?sslmode=verify-full&sslrootcert=${files.tlsCa}&connect_timeout=5`,
           // PgBouncer runs in another container: its pid file is not here.
           "--pgBouncer.pid-file=",
         ],

@@ -7,6 +7,7 @@ import { names } from "../config/topology";
 import { ContainerHealth } from "../providers/ContainerHealth";
 import { CONTAINER_OPTIONS, healthcheckEverySecond, LOG_OPTIONS, scriptUploads, stackLabels } from "./containerDefaults";
 import { liveConfig } from "./LiveConfig";
+import { tlsFiles } from "./TlsFiles";
 
 export interface PgbouncerArgs {
   settings: StackSettings;
@@ -16,6 +17,8 @@ export interface PgbouncerArgs {
   liveIni: string;
   /** auth_file content: SCRAM verifiers (secret). */
   userlist: pulumi.Input<string>;
+  /** PgBouncer's TLS key, certificate and the CA (ClusterTls.bundle). */
+  tlsBundle: pulumi.Output<string>;
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
@@ -52,7 +55,7 @@ export class Pgbouncer extends pulumi.ComponentResource {
         labels: stackLabels(s.stack, "pgbouncer"),
         networksAdvanced: [{ name: args.networkName, aliases: ["pgbouncer"] }],
         ports: [{ internal: CONTAINER_PORTS.pgbouncer, external: s.ports.pgbouncer, ip: s.bindAddress, protocol: "tcp" }],
-        uploads: [...scriptUploads(["entrypoint.sh", "apply-live-config.sh"]), { file: files.pgbouncerIni, content: renderPgbouncerIni() }],
+        uploads: [...scriptUploads(["entrypoint.sh", "apply-live-config.sh", "install-tls.sh"]), { file: files.pgbouncerIni, content: renderPgbouncerIni() }],
         healthcheck: healthcheckEverySecond(["CMD-SHELL", `grep -q ':${portHex} 00000000:0000 0A' /proc/net/tcp`], { timeoutSeconds: 3, unhealthyAfterSeconds: 15, startPeriodSeconds: 30 }),
         restart: "unless-stopped",
         memory: 256,
@@ -68,7 +71,12 @@ export class Pgbouncer extends pulumi.ComponentResource {
       },
       { parent: this, ...CONTAINER_OPTIONS, dependsOn: args.dependsOn },
     );
-    this.health = new ContainerHealth("pgbouncer-healthy", { containerName: this.containerName, containerId: this.container.id, timeoutSeconds: 60 }, { parent: this });
+    const tls = tlsFiles("pgbouncer-tls-files", { container: this.container, containerName: this.containerName, kind: "pgbouncer", bundle: args.tlsBundle }, { parent: this });
+    this.health = new ContainerHealth(
+      "pgbouncer-healthy",
+      { containerName: this.containerName, containerId: this.container.id, timeoutSeconds: 60 },
+      { parent: this, dependsOn: [tls] },
+    );
 
     this.liveSettings = [
       liveConfig(

@@ -7,7 +7,8 @@ import { renderPgHba } from "../config/renderPgHba";
 import { renderPgpass } from "../config/renderPgpass";
 import { renderLiveConf, renderPostgresqlConf, restartSettingArgs } from "../config/renderPostgresqlConf";
 import type { StackSettings } from "../config/settings";
-import { clusterMembers, connectHost, endpoint, names, roles, type Member } from "../config/topology";
+import { clusterMembers, connectHost, endpoint, memberNames, names, roles, type Member } from "../config/topology";
+import { URL_SSL_QUERY } from "../config/tls";
 import { paths } from "../config/containerPaths";
 import { BackupCatalog } from "../providers/BackupCatalog";
 import { PostgresDatabase } from "../providers/PostgresDatabase";
@@ -17,6 +18,7 @@ import { ReplicationSlot } from "../providers/ReplicationSlot";
 import { StreamingCheck } from "../providers/StreamingCheck";
 import { BackupCron } from "./BackupCron";
 import { ClusterSecrets } from "./ClusterSecrets";
+import { ClusterTls } from "./ClusterTls";
 import { stackLabels } from "./containerDefaults";
 import { Monitoring } from "./Monitoring";
 import { Pgbouncer } from "./Pgbouncer";
@@ -38,6 +40,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
   readonly pgbouncerEndpoint: pulumi.Output<string>;
   readonly writeUrl: pulumi.Output<string>;
   readonly readUrl: pulumi.Output<string>;
+  /** The stack's CA certificate (public): what clients verify every member and PgBouncer with. */
+  readonly caCertificate: pulumi.Output<string>;
   readonly streaming: StreamingCheck;
   readonly backups: BackupCatalog;
   readonly members: PostgresMember[];
@@ -50,6 +54,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
     const { primary, standbys } = roles(s);
     const host = connectHost(s.bindAddress);
     const credentials = new ClusterSecrets("secrets", { parent: this }).credentials;
+    const tls = new ClusterTls("tls", { settings: s, parts: [...memberNames(s.replicas), "pgbouncer"] }, { parent: this });
+    this.caCertificate = tls.caCertificate;
 
     const network = new docker.Network(
       "network",
@@ -95,6 +101,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
           liveConf: renderLiveConf({ ...shared.live, ...memberStandbySettings(m, primary) }),
           superuserVerifier: credentials.superuser.verifier,
           pgpass: replicatorPgpass,
+          tlsBundle: tls.bundle(m.name),
           dependsOn,
         },
         { parent: this },
@@ -110,6 +117,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         members: memberEndpoints,
         user: "postgres",
         password: credentials.superuser.password,
+        caCertificate: tls.caCertificate,
       },
       { parent: this },
     );
@@ -120,7 +128,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
     const primaryMember = member(primary, s.restore && !s.restore.dump ? "restore" : "initdb", [guard, ...(plan ? [plan] : [])]);
 
     // Everything below talks to the primary through its published port, once it is healthy.
-    const connection = { host, port: primary.hostPort, user: "postgres", password: credentials.superuser.password };
+    // Over TLS, verified against the stack's CA (the host address is in every certificate).
+    const connection = { host, port: primary.hostPort, user: "postgres", password: credentials.superuser.password, caCertificate: tls.caCertificate };
     // Once the primary is healthy; not after its live settings, which nothing here needs.
     const onPrimary = { parent: this, dependsOn: [primaryMember.health] };
     // Roles and the database live in the data directory and go with it: pgstack never drops them
@@ -181,6 +190,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         networkName: network.name,
         liveIni: renderPgbouncerLiveIni(s, { primaryHost: primary.name, standbyHosts: standbys.map((m) => m.name) }),
         userlist,
+        tlsBundle: tls.bundle("pgbouncer"),
         dependsOn: [appRole, statsRole, database, ...(seeded ? [seeded] : [])],
       },
       { parent: this },
@@ -195,6 +205,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         backupStorage,
         backupEnv: renderBackupEnv(s, clusterMembers(s).map((m) => m.name)),
         pgpass: credentials.backup.password.apply((password) => renderPgpass([{ user: BACKUP_USER, password }])),
+        caCertificate: tls.caCertificate,
         dependsOn: [backupRole, database],
       },
       { parent: this },
@@ -209,7 +220,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
     this.replicaEndpoints = pulumi.output(standbys.map((m) => endpoint(host, m.hostPort)));
     this.pgbouncerEndpoint = pulumi.output(endpoint(host, s.ports.pgbouncer));
     const url = (db: string) =>
-      pulumi.secret(pulumi.interpolate`postgresql://${s.appUser}:${credentials.app.password}@${endpoint(host, s.ports.pgbouncer)}/${db}`);
+      pulumi.secret(pulumi.interpolate`postgresql://${s.appUser}:${credentials.app.password}@${endpoint(host, s.ports.pgbouncer)}/${db}?${URL_SSL_QUERY}`);
     this.writeUrl = url(s.database);
     this.readUrl = url(readOnlyDatabase(s.database));
 
@@ -217,7 +228,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
     if (s.monitoring.enabled) {
       this.monitoring = new Monitoring(
         "monitoring",
-        { settings: s, networkName: network.name, statsPassword: credentials.stats.password, primaryHealth: primaryMember.health, primaryContainerName: primaryMember.containerName },
+        { settings: s, networkName: network.name, caCertificate: tls.caCertificate, statsPassword: credentials.stats.password, primaryHealth: primaryMember.health, primaryContainerName: primaryMember.containerName },
         { parent: this },
       );
     }
@@ -229,6 +240,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
       pgbouncerEndpoint: this.pgbouncerEndpoint,
       writeUrl: this.writeUrl,
       readUrl: this.readUrl,
+      caCertificate: this.caCertificate,
     });
   }
 }

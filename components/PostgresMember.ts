@@ -7,6 +7,7 @@ import { ContainerHealth } from "../providers/ContainerHealth";
 import { names, type Member } from "../config/topology";
 import { CONTAINER_OPTIONS, healthcheckEverySecond, LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
 import { liveConfig } from "./LiveConfig";
+import { tlsFiles } from "./TlsFiles";
 
 /** Where a mount comes from: a Docker volume or a host directory. */
 export interface MountSource {
@@ -42,6 +43,8 @@ export interface PostgresMemberArgs {
   /** The superuser's SCRAM verifier (initdb) and a libpq password file with the replicator's password. */
   superuserVerifier: pulumi.Input<string>;
   pgpass: pulumi.Input<string>;
+  /** This member's TLS key, certificate and the CA (ClusterTls.bundle): written into the running container. */
+  tlsBundle: pulumi.Output<string>;
   /** Resources the container must wait for (a replica: the replicator role and its slot). */
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -57,6 +60,7 @@ export class PostgresMember extends pulumi.ComponentResource {
   readonly health: ContainerHealth;
   readonly dataVolume: docker.Volume;
   readonly liveSettings: pulumi.Resource;
+  readonly tlsFiles: pulumi.Resource;
   readonly containerName: string;
 
   constructor(name: string, args: PostgresMemberArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -101,6 +105,7 @@ export class PostgresMember extends pulumi.ComponentResource {
             "entrypoint.sh",
             "postgres-member.sh",
             "apply-live-config.sh",
+            "install-tls.sh",
             "archive-wal.sh",
             "restore-wal.sh",
             "restore-plan.sh",
@@ -147,12 +152,19 @@ export class PostgresMember extends pulumi.ComponentResource {
       },
     );
 
+    // PostgreSQL starts once its TLS files are in place (the entrypoint waits for them).
+    this.tlsFiles = tlsFiles(
+      `${m.name}-tls-files`,
+      { container: this.container, containerName: this.containerName, kind: "postgres", bundle: args.tlsBundle },
+      { parent: this },
+    );
+
     // A clone or a crash recovery can take long on a large database; a member that exits, restarts
     // or turns unhealthy fails the deploy at once, with its log.
     this.health = new ContainerHealth(
       `${m.name}-healthy`,
       { containerName: this.containerName, containerId: this.container.id, timeoutSeconds: 1830 },
-      { parent: this },
+      { parent: this, dependsOn: [this.tlsFiles] },
     );
 
     this.liveSettings = liveConfig(

@@ -20,6 +20,8 @@ export const paths = {
   /** Mount point (read-only) of the storage a restore reads from. */
   restoreSource: "/var/lib/pgstack/restore-source",
   socketDir: "/var/run/postgresql",
+  /** The member's key, certificate and the cluster CA, written by `pulumi up` (never uploaded: a rotation must not replace the container). */
+  tls: "/pgstack/tls",
 } as const;
 
 export const files = {
@@ -39,6 +41,10 @@ export const files = {
   /** libpq password file with the member's outgoing credentials (replicator, backup). */
   pgpassUpload: `${paths.secrets}/pgpass`,
   pgpass: `${paths.run}/pgpass`,
+  /** This member's private key (0600, owned by postgres), certificate and the cluster CA. */
+  tlsKey: `${paths.tls}/server.key`,
+  tlsCert: `${paths.tls}/server.crt`,
+  tlsCa: `${paths.tls}/ca.crt`,
 } as const;
 
 /** Port every member and PgBouncer listen on inside their containers. */

@@ -6,6 +6,7 @@ export type ContainerScript =
   | "entrypoint.sh"
   | "postgres-member.sh"
   | "apply-live-config.sh"
+  | "install-tls.sh"
   | "archive-wal.sh"
   | "restore-wal.sh"
   | "restore-plan.sh"

@@ -44,6 +44,8 @@ export const DEFAULTS: Omit<StackSettings, "stack" | "restore"> = {
     maxClientWaitSeconds: 5,
     rulesFile: "",
   },
+  // A year, renewed by the first `pulumi up` in its last 30 days.
+  tls: { validityHours: 8760, earlyRenewalHours: 720 },
   database: "app",
   appUser: "app",
   postgresql: {},

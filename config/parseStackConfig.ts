@@ -13,7 +13,7 @@ export const CONFIG_NAMESPACE = "pgstack";
 export const CONFIG_KEYS = [
   "replicas", "syncReplicas", "bindAddress", "ports", "images", "memory", "cpus", "pgbouncer",
   "backup", "database", "appUser", "postgresql", "protectData", "primaryMember", "verifyTrigger", "restore",
-  "monitoring",
+  "monitoring", "tls",
 ] as const;
 
 /** Largest replica count: replica names and host ports stay one digit wide and predictable. */
@@ -218,6 +218,16 @@ function parsePgbouncer(r: Reader, maxConnections: number): StackSettings["pgbou
   return { poolMode, defaultPoolSize, maxClientConn, minPoolSize };
 }
 
+function parseTls(r: Reader): StackSettings["tls"] {
+  const obj = r.object("tls", ["validityHours", "earlyRenewalHours"]);
+  const validityHours = r.integer("tls.validityHours", obj.validityHours, DEFAULTS.tls.validityHours, 1, 10 * 8760);
+  const earlyRenewalHours = r.integer("tls.earlyRenewalHours", obj.earlyRenewalHours, DEFAULTS.tls.earlyRenewalHours, 0, 10 * 8760);
+  if (earlyRenewalHours > validityHours) {
+    r.problem("tls.earlyRenewalHours", obj.earlyRenewalHours, `must be at most pgstack:tls.validityHours (${validityHours}): otherwise every deploy issues new certificates`);
+  }
+  return { validityHours, earlyRenewalHours };
+}
+
 const BACKUP_FIELDS = [
   "schedule", "retentionDays", "baseBackupSchedule", "baseBackupKeep", "baseBackupMaxAgeDays", "drillSchedule",
   "archiveTimeoutSeconds", "hostPath",
@@ -413,6 +423,7 @@ export function parseStackConfig(raw: Record<string, unknown>, stack: string): S
     pgbouncer: parsePgbouncer(r, Number.isInteger(maxConnections) ? maxConnections : 100),
     backup: parseBackup(r),
     monitoring: DEFAULTS.monitoring,
+    tls: parseTls(r),
     database: parseIdentifier(r, "database", own.database, DEFAULTS.database, 60),
     appUser: parseIdentifier(r, "appUser", own.appUser, DEFAULTS.appUser, 63),
     postgresql,

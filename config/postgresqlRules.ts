@@ -25,6 +25,11 @@ const MANAGED: Record<string, string> = {
   recovery_target_action: "point-in-time recovery is managed by pgstack",
   recovery_target_inclusive: "point-in-time recovery is managed by pgstack",
   recovery_target_timeline: "replicas must follow the newest timeline after a failover",
+  ssl: "TLS is always on: pg_hba.conf accepts TCP connections only over TLS",
+  ssl_cert_file: "the member's certificate is issued and written by pgstack (pgstack:tls)",
+  ssl_key_file: "the member's key is issued and written by pgstack (pgstack:tls)",
+  ssl_ca_file: "the cluster CA is pgstack's own (exported as caCertificate)",
+  ssl_min_protocol_version: "pgstack requires TLS 1.2 or newer",
   logging_collector: "logs go to the container's stdout, where `docker logs` finds them",
 };
 

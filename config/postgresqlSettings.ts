@@ -1,3 +1,4 @@
+import { CONTAINER_SSL_PARAMS } from "./tls";
 import { CONTAINER_PORTS, files, paths } from "./containerPaths";
 import { derivedMemorySettings } from "./memory";
 import { requiredWalSenders } from "./postgresqlRules";
@@ -72,6 +73,8 @@ export function standbyConninfo(member: Pick<Member, "name">, primaryHost: strin
     `passfile=${files.pgpass}`,
     `application_name=${member.name}`,
     "connect_timeout=5",
+    // The primary's certificate names its alias; the walreceiver refuses any other server.
+    CONTAINER_SSL_PARAMS,
   ].join(" ");
 }
 

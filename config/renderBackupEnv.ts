@@ -50,6 +50,10 @@ export function renderBackupEnv(s: Pick<StackSettings, "backup">, members: strin
     ["PGPASSFILE", files.pgpass],
     ["PGAPPNAME", "pgstack-backup"],
     ["PGCONNECT_TIMEOUT", "10"],
+    // TLS to every member, verified against the cluster CA by the member's alias (in its certificate).
+    ["PGSSLMODE", "verify-full"],
+    ["PGSSLROOTCERT", files.tlsCa],
+    ["PGSSLCERTMODE", "disable"],
   ];
   return [
     "# backup.env rendered by pgstack",

@@ -25,6 +25,21 @@ export function renderPgbouncerIni(): string {
     `auth_file = ${files.pgbouncerUserlist}`,
     `admin_users = ${PGBOUNCER_ADMIN_USER}`,
     `stats_users = ${PGBOUNCER_STATS_USER}`,
+    // TLS both ways. Clients must use it (require: PgBouncer serves its certificate, a client that
+    // trusts the stack's CA verifies it; "allow" would let plaintext and its passwords through),
+    // except on the local socket. Servers must present a certificate of the stack's own CA, which
+    // signs nothing but this stack's servers. verify-ca, not verify-full: PgBouncer 1.24 checks a
+    // database's whole `host=replica-1,replica-2` string as one name against the certificate
+    // ("name `replica-1,replica-2' not present in server certificate"), so the read-only pool
+    // could never connect. The files are re-read on SIGHUP, so a renewal needs no restart.
+    "client_tls_sslmode = require",
+    `client_tls_key_file = ${files.tlsKey}`,
+    `client_tls_cert_file = ${files.tlsCert}`,
+    `client_tls_ca_file = ${files.tlsCa}`,
+    "client_tls_protocols = secure",
+    "server_tls_sslmode = verify-ca",
+    `server_tls_ca_file = ${files.tlsCa}`,
+    "server_tls_protocols = secure",
     "",
     `%include ${files.pgbouncerLive}`,
     "",

@@ -41,6 +41,14 @@ export function renderPostgresqlConf(): string {
     "# command (changing one replaces the member's container; its data volume stays); reloadable",
     "# settings live in pgstack.live.conf.",
     "",
+    // TLS for every TCP connection (pg_hba.conf refuses the rest). The files are written by
+    // `pulumi up` and re-read on reload, so a renewed certificate needs no restart.
+    "ssl = on",
+    `ssl_cert_file = ${quoteSetting(files.tlsCert)}`,
+    `ssl_key_file = ${quoteSetting(files.tlsKey)}`,
+    `ssl_ca_file = ${quoteSetting(files.tlsCa)}`,
+    "ssl_min_protocol_version = 'TLSv1.2'",
+    "",
     `include = ${quoteSetting(files.postgresqlRestart)}`,
     `include_if_exists = ${quoteSetting(files.postgresqlBootstrap)}`,
     `include_if_exists = ${quoteSetting(files.postgresqlLive)}`,

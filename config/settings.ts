@@ -68,6 +68,14 @@ export interface MonitoringSettings {
   rulesFile: string;
 }
 
+/** Server certificates of the members and PgBouncer (the cluster CA lives ten years). */
+export interface TlsSettings {
+  /** How long a server certificate is valid. */
+  validityHours: number;
+  /** A `pulumi up` this close to a certificate's expiry issues a new one (applied with a reload). */
+  earlyRenewalHours: number;
+}
+
 /** Bootstrap a new stack's primary from backups instead of initdb. */
 export interface RestoreSettings {
   /** Backup storage to restore from: a Docker volume name or an absolute host path. */
@@ -93,6 +101,7 @@ export interface StackSettings {
   pgbouncer: PgbouncerSettings;
   backup: BackupSettings;
   monitoring: MonitoringSettings;
+  tls: TlsSettings;
   database: string;
   appUser: string;
   /** Extra postgresql.conf settings from stack config, already validated. */

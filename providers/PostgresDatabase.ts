@@ -39,7 +39,7 @@ export function checkDatabaseInputs(news: Record<string, unknown>): InputFailure
 
 /** Every change is made in place: a database is never replaced, because replacing means dropping. */
 export function diffDatabase(olds: Record<string, unknown>, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
-  const changes = changedKeys(olds, news, ["databaseName", "owner", ...ENDPOINT_FIELDS, "connectTimeoutSeconds", "statementTimeoutMs"]);
+  const changes = changedKeys(olds, news, ["databaseName", "owner", ...ENDPOINT_FIELDS, "connectTimeoutSeconds", "statementTimeoutMs", "caCertificate"]);
   return { changes: changes.length > 0, replaces: [], deleteBeforeReplace: false };
 }
 

@@ -15,6 +15,8 @@ export interface PrimaryGuardInputs {
   members: MemberEndpoint[];
   user: string;
   password: string;
+  /** The cluster CA: members are asked over verified TLS. */
+  caCertificate?: string;
 }
 
 /** Why the stack's expectedPrimary contradicts what the members report, or undefined when it does not. */
@@ -40,13 +42,13 @@ export class PrimaryGuardProvider implements pulumi.dynamic.ResourceProvider {
     // In a first preview the password is not known yet; there is no cluster to contradict either.
     if (containsUnknown(news)) return { inputs: news, failures: [] };
     const inputs = news as unknown as PrimaryGuardInputs;
-    const roles = await Promise.all(inputs.members.map((m) => probeRole(m, inputs.user, inputs.password)));
+    const roles = await Promise.all(inputs.members.map((m) => probeRole(m, inputs.user, inputs.password, inputs.caCertificate)));
     const problem = primaryContradiction(inputs.expectedPrimary, roles);
     return { inputs: news, failures: problem ? [{ property: "expectedPrimary", reason: problem }] : [] };
   }
 
   async diff(_id: string, olds: PrimaryGuardInputs, news: PrimaryGuardInputs): Promise<pulumi.dynamic.DiffResult> {
-    const changes = changedKeys(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, ["expectedPrimary", "members", "user", "password"]);
+    const changes = changedKeys(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, ["expectedPrimary", "members", "user", "password", "caCertificate"]);
     return { changes: changes.length > 0, replaces: [] };
   }
 
@@ -68,6 +70,7 @@ export interface PrimaryGuardArgs {
   members: pulumi.Input<pulumi.Input<MemberEndpoint>[]>;
   user: pulumi.Input<string>;
   password: pulumi.Input<string>;
+  caCertificate?: pulumi.Input<string>;
 }
 
 // One provider for every resource of this type: the SDK serializes a dynamic provider once per

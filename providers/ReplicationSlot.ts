@@ -273,7 +273,7 @@ async function slotServers(props: ReplicationSlotOutputs): Promise<{ primaries: 
   const members = props.clusterMembers ?? [];
   if (members.length === 0) return { primaries: [props], standbys: [], asked: [endpointOf(props)] };
   const endpoints = [own, ...members.filter((m) => endpointOf(m) !== endpointOf(own))];
-  const roles = await Promise.all(endpoints.map((m) => probeRole(m, props.user, props.password)));
+  const roles = await Promise.all(endpoints.map((m) => probeRole(m, props.user, props.password, props.caCertificate)));
   const at = (m: MemberEndpoint): ConnectionInputs => ({ ...props, host: m.host, port: m.port });
   return {
     primaries: endpoints.filter((_, i) => roles[i].role === "primary").map(at),

@@ -178,6 +178,7 @@ function replicaConnection(inputs: StreamingCheckInputs, replica: ExpectedReplic
     database: inputs.database,
     statementTimeoutMs: inputs.statementTimeoutMs,
     connectTimeoutSeconds: connectSeconds,
+    caCertificate: inputs.caCertificate,
   };
 }
 

@@ -22,6 +22,8 @@ export interface ConnectionInputs {
   statementTimeoutMs?: number;
   /** At most this many attempts within the budget (a probe that asks "who is up now" needs one); default unlimited. */
   maxAttempts?: number;
+  /** PEM of the CA the server's certificate must chain to: TLS, verified with the host name (verify-full). Absent = no TLS. */
+  caCertificate?: string;
 }
 
 /** The same fields as resource arguments, for the resources' Args interfaces. */
@@ -34,6 +36,7 @@ export interface ConnectionArgs {
   database?: Input<string>;
   connectTimeoutSeconds?: Input<number>;
   statementTimeoutMs?: Input<number>;
+  caCertificate?: Input<string>;
 }
 
 const DEFAULT_DATABASE = "postgres";
@@ -220,6 +223,8 @@ export async function connect(info: ConnectionInputs): Promise<Client> {
       // on a fresh synchronous stack the primary requires one before any replica can exist.
       options: "-c synchronous_commit=local",
       connectionTimeoutMillis: Math.max(250, Math.min(MAX_ATTEMPT_MS, remainingMs)),
+      // verify-full: the chain must end at the stack's CA and the certificate must name `host`.
+      ...(info.caCertificate ? { ssl: { ca: info.caCertificate, rejectUnauthorized: true } } : {}),
     });
     // A server that goes away under an idle client emits 'error'; unhandled, it kills the process.
     client.on("error", () => undefined);
@@ -327,8 +332,8 @@ export async function inTransaction<T>(client: Client, fn: () => Promise<T>): Pr
 
 /** The connection fields that pick the server (and the identity used on it). */
 const ENDPOINT_FIELDS = ["host", "port", "user", "password", "database"] as const;
-/** Connection fields that only tune how long the provider waits. */
-const TIMEOUT_FIELDS = ["connectTimeoutSeconds", "statementTimeoutMs"] as const;
+/** Connection fields that only tune how the provider connects (waits, the CA it verifies with): an update, never a replacement. */
+const TIMEOUT_FIELDS = ["connectTimeoutSeconds", "statementTimeoutMs", "caCertificate"] as const;
 
 export {
   DEFAULT_DATABASE,

@@ -22,8 +22,8 @@ export interface MemberRole {
  * question is who answers now, and on a fresh stack nothing does (retrying "connection refused"
  * would only delay the first deploy).
  */
-export async function probeRole(member: MemberEndpoint, user: string, password: string): Promise<MemberRole> {
-  const info: ConnectionInputs = { host: member.host, port: member.port, user, password, connectTimeoutSeconds: 2, statementTimeoutMs: 5000, maxAttempts: 1 };
+export async function probeRole(member: MemberEndpoint, user: string, password: string, caCertificate?: string): Promise<MemberRole> {
+  const info: ConnectionInputs = { host: member.host, port: member.port, user, password, connectTimeoutSeconds: 2, statementTimeoutMs: 5000, maxAttempts: 1, caCertificate };
   try {
     const client = await connect(info);
     try {

@@ -35,6 +35,21 @@ install_secret() {
   fi
 }
 
+# The TLS files arrive through `docker exec` once the container runs (install-tls.sh), not as
+# uploads: renewing them must not replace the container. PostgreSQL and PgBouncer wait for them.
+wait_for_tls() {
+  waited=0
+  until [ -s /pgstack/tls/ca.crt ]; do
+    if [ "$waited" -ge "${PGSTACK_TLS_WAIT_SECONDS:-600}" ]; then
+      say "no TLS files in /pgstack/tls after $waited s: pulumi up writes them once the container runs; deploy again"
+      exit 1
+    fi
+    [ "$waited" -eq 0 ] && say "waiting for pulumi up to write the TLS files into /pgstack/tls"
+    sleep 1
+    waited=$((waited + 1))
+  done
+}
+
 mkdir -p "$run"
 chown postgres "$run"
 chmod 700 "$run"
@@ -63,6 +78,7 @@ case "$role" in
     chown postgres /var/run/postgresql /var/lib/postgresql/data
     chmod 775 /var/run/postgresql
     chmod 700 /var/lib/postgresql/data
+    wait_for_tls
     as_postgres /bin/sh "$bin/postgres-member.sh" "$@"
     ;;
   pgbouncer)
@@ -71,6 +87,7 @@ case "$role" in
     [ -f "$run/userlist.txt" ] || : > "$run/userlist.txt"
     chown postgres "$run/pgbouncer.live.ini" "$run/userlist.txt"
     chmod 600 "$run/userlist.txt"
+    wait_for_tls
     as_postgres pgbouncer /pgstack/conf/pgbouncer.ini
     ;;
   backup)

@@ -15,6 +15,9 @@ export PGDATA
 run=/pgstack/run
 fence=/var/lib/postgresql/data/pgstack.fence
 slot=$(echo "$PGSTACK_MEMBER" | tr - _)
+# Every connection to another member is TLS, verified against the cluster CA by the alias; no
+# client certificate (libpq would look in $HOME, root's, which postgres cannot read).
+tls="sslmode=verify-full sslrootcert=/pgstack/tls/ca.crt sslcertmode=disable"
 
 say() { echo "pgstack[$PGSTACK_MEMBER]: $*" >&2; }
 
@@ -67,7 +70,7 @@ follow() {
   rm -f "$2/pgstack.live.conf"
   {
     echo "# Written by pgstack's entrypoint; pgstack.live.conf overrides it."
-    echo "primary_conninfo = 'host=$1 port=5432 user=replicator passfile=$run/pgpass application_name=$PGSTACK_MEMBER connect_timeout=5'"
+    echo "primary_conninfo = 'host=$1 port=5432 user=replicator passfile=$run/pgpass application_name=$PGSTACK_MEMBER connect_timeout=5 $tls'"
     echo "primary_slot_name = '$slot'"
   } > "$2/pgstack.bootstrap.conf"
   touch "$2/standby.signal"
@@ -87,7 +90,7 @@ rejoin_or_stay_fenced() {
   new_primary=$(sed -n 's/^new_primary=//p' "$fence")
   say "fenced by a failover ($(tr '\n' ' ' < "$fence")); rejoining $new_primary as a replica"
   [ -n "$new_primary" ] || stay_fenced "the fence marker names no new primary"
-  rewind_source="host=$new_primary port=5432 user=replicator dbname=postgres passfile=$run/pgpass application_name=$PGSTACK_MEMBER connect_timeout=5"
+  rewind_source="host=$new_primary port=5432 user=replicator dbname=postgres passfile=$run/pgpass application_name=$PGSTACK_MEMBER connect_timeout=5 $tls"
   # A crashed primary leaves postmaster.pid naming PID 1, which in this new container is this
   # shell: the single-user run pg_rewind starts for crash recovery would take it for a live
   # postmaster. Nothing else runs PostgreSQL here yet, so the file is stale.
@@ -108,7 +111,7 @@ rejoin_or_stay_fenced() {
 
 bootstrap_clone() {
   : "${PGSTACK_BOOTSTRAP_SOURCE:?}" "${PGSTACK_SLOT:?}"
-  conninfo="host=$PGSTACK_BOOTSTRAP_SOURCE port=5432 user=replicator passfile=$run/pgpass application_name=$PGSTACK_MEMBER connect_timeout=5"
+  conninfo="host=$PGSTACK_BOOTSTRAP_SOURCE port=5432 user=replicator passfile=$run/pgpass application_name=$PGSTACK_MEMBER connect_timeout=5 $tls"
   attempt=1
   while :; do
     say "empty data directory: cloning $PGSTACK_BOOTSTRAP_SOURCE through slot $PGSTACK_SLOT (attempt $attempt)"

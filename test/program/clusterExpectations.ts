@@ -15,6 +15,10 @@ export const T = {
   check: "pulumi-nodejs:dynamic/postgres:StreamingCheck",
   database: "pulumi-nodejs:dynamic/postgres:PostgresDatabase",
   health: "pulumi-nodejs:dynamic/pgstack:ContainerHealth",
+  privateKey: "tls:index/privateKey:PrivateKey",
+  certRequest: "tls:index/certRequest:CertRequest",
+  selfSignedCert: "tls:index/selfSignedCert:SelfSignedCert",
+  signedCert: "tls:index/locallySignedCert:LocallySignedCert",
 } as const;
 
 export interface ExpectedShape {

@@ -25,11 +25,11 @@ describe("monitoring on the production stack", () => {
     for (const e of exporters.slice(0, 3)) {
       const member = e.replace(/-exporter$/, "");
       expect(run.mocks.byName(T.container, e).inputs.envs).toEqual([
-        `DATA_SOURCE_NAME=postgresql://pgstack_stats@${member}:5432/postgres?sslmode=disable&connect_timeout=5&application_name=pgstack-exporter`,
+        `DATA_SOURCE_NAME=postgresql://pgstack_stats@${member}:5432/postgres?sslmode=verify-full&sslrootcert=/pgstack/tls/ca.crt&connect_timeout=5&application_name=pgstack-exporter`,
       ]);
     }
     expect(run.mocks.byName(T.container, "pgbouncer-exporter").inputs.command).toContain(
-      "--pgBouncer.connectionString=postgres://pgstack_stats@pgbouncer:6432/pgbouncer?sslmode=disable&connect_timeout=5",
+      "--pgBouncer.connectionString=postgres://pgstack_stats@pgbouncer:6432/pgbouncer?sslmode=verify-full&sslrootcert=/pgstack/tls/ca.crt&connect_timeout=5",
     );
   });
 

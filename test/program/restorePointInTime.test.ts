@@ -31,5 +31,5 @@ it("gives the backup role a replication login for base backups, from the stack's
   const role = run.mocks.byName(T.role, "backup-role").inputs;
   expect(role).toMatchObject({ roleName: "pgstack_backup", replication: true, inRoles: ["pg_read_all_data"] });
   const hba = (run.mocks.byName(T.container, "primary").inputs.uploads as { file: string; content: string }[]).find((u) => u.file.endsWith("pg_hba.conf"))!;
-  expect(hba.content).toMatch(/^host\s+replication\s+pgstack_backup\s+samenet\s+scram-sha-256$/m);
+  expect(hba.content).toMatch(/^hostssl\s+replication\s+pgstack_backup\s+samenet\s+scram-sha-256$/m);
 });

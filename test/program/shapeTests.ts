@@ -6,6 +6,8 @@ import { containerDecision } from "../e2e/harness/handlers/container";
 import { inspectAsDockerReports, stateAfterCreate } from "../e2e/harness/containerProviderState";
 import { translateContainer } from "../e2e/harness/dockerTranslate";
 import { stackConfig } from "../support/stackConfig";
+import { certificateSans } from "../../config/tls";
+import { mockCertPem, mockPrivateKeyPem } from "../support/programMocks";
 import { plainStrings } from "../support/recordingMocks";
 import { runProgram, type ProgramRun } from "../support/runProgram";
 import { dependsOn, expectClusterShape, generatedPasswords, liveStdin, memberNames, T, type ExpectedShape } from "./clusterExpectations";
@@ -85,8 +87,59 @@ export function describeStack(shape: ExpectedShape): void {
       expect(run.secretOutputs.has("writeUrl")).toBe(true);
       expect(run.secretOutputs.has("readUrl")).toBe(true);
       expect(run.secretOutputs.has("primaryEndpoint")).toBe(false);
-      expect(run.outputs.writeUrl).toMatch(new RegExp(`^postgresql://app:[A-Za-z0-9]+@${shape.bindAddress}:${shape.ports.pgbouncer}/app$`));
-      expect(run.outputs.readUrl).toMatch(/\/app_ro$/);
+      expect(run.outputs.writeUrl).toMatch(new RegExp(`^postgresql://app:[A-Za-z0-9]+@${shape.bindAddress}:${shape.ports.pgbouncer}/app\\?sslmode=verify-full$`));
+      expect(run.outputs.readUrl).toMatch(/\/app_ro\?sslmode=verify-full$/);
+    });
+
+    it("exports the cluster CA in plain text (it is public) and issues one server certificate per member and PgBouncer", () => {
+      const ca = run.mocks.byName(T.selfSignedCert, "tls-ca");
+      expect(ca.inputs.isCaCertificate).toBe(true);
+      expect(run.outputs.caCertificate).toBe(mockCertPem("tls-ca"));
+      expect(run.secretOutputs.has("caCertificate")).toBe(false);
+      const settings = parseStackConfig(stackConfig(shape.stack), shape.stack);
+      const parts = [...memberNames(shape), "pgbouncer"];
+      expect(run.mocks.byType(T.signedCert).map((c) => c.name).sort()).toEqual(parts.map((p) => `${p}-tls-cert`).sort());
+      for (const part of parts) {
+        const cert = run.mocks.byName(T.signedCert, `${part}-tls-cert`).inputs;
+        expect(cert.validityPeriodHours, part).toBe(settings.tls.validityHours);
+        expect(cert.earlyRenewalHours, part).toBe(settings.tls.earlyRenewalHours);
+        expect(cert.caCertPem, part).toBe(mockCertPem("tls-ca"));
+        const request = run.mocks.byName(T.certRequest, `${part}-tls-request`).inputs;
+        expect({ dnsNames: request.dnsNames, ipAddresses: request.ipAddresses }, part).toEqual(certificateSans(settings, part));
+        expect(request.privateKeyPem, part).toBe(mockPrivateKeyPem(`${part}-tls-key`));
+      }
+    });
+
+    it("writes each server's key into its running container only through a secret stdin, and starts it after that", () => {
+      const keys = run.mocks.byType(T.privateKey).map((k) => mockPrivateKeyPem(k.name));
+      expect(keys).toHaveLength(memberNames(shape).length + 2);
+      const tlsTypes: string[] = [T.privateKey, T.certRequest, T.selfSignedCert, T.signedCert];
+      for (const r of run.mocks.resources) {
+        if (tlsTypes.includes(r.type)) continue;
+        for (const text of plainStrings(r.rawInputs)) {
+          for (const key of keys) expect(text.includes(key.split("\n")[1]), `${r.type} ${r.name} carries a private key in plain text`).toBe(false);
+        }
+      }
+      for (const part of [...memberNames(shape), "pgbouncer"]) {
+        const files = run.mocks.byName(T.command, `${part}-tls-files`);
+        expect(files.secretPaths, part).toContain("stdin");
+        expect(files.additionalSecretOutputs, part).toContain("stdin");
+        expect(files.inputs.create, part).toBe(`docker exec -i -u root ${shape.stack}-${part} sh /pgstack/bin/install-tls.sh ${part === "pgbouncer" ? "pgbouncer" : "postgres"}`);
+        expect(files.inputs.stdin, part).toContain(mockPrivateKeyPem(`${part}-tls-key`));
+        expect(files.inputs.stdin, part).toContain(mockCertPem(`${part}-tls-cert`));
+        expect(dependsOn(run, files, run.mocks.byName(T.container, part)), `${part}-tls-files needs the container`).toBe(true);
+        expect(dependsOn(run, run.mocks.byName(T.health, `${part}-healthy`), files), `${part} is healthy only after its TLS files`).toBe(true);
+        // Never an upload: a renewed certificate must not replace the container.
+        const uploads = run.mocks.byName(T.container, part).inputs.uploads as { file: string }[];
+        expect(uploads.map((u) => u.file).filter((f) => f.startsWith("/pgstack/tls/")), part).toEqual([]);
+      }
+    });
+
+    it("connects every provider to the primary over TLS verified with the cluster CA", () => {
+      for (const type of [T.role, T.slot, T.check, T.database]) {
+        for (const r of run.mocks.byType(type)) expect(r.inputs.caCertificate, r.name).toBe(mockCertPem("tls-ca"));
+      }
+      expect(run.mocks.byName("pulumi-nodejs:dynamic/postgres:PrimaryGuard", "primary-guard").inputs.caCertificate).toBe(mockCertPem("tls-ca"));
     });
 
     it("never puts a password or verifier in any resource's plain inputs", () => {

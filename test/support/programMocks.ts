@@ -8,6 +8,16 @@ export function mockPassword(name: string): string {
   return `Pw${digest(`password:${name}`).toString("hex").slice(0, 30)}`;
 }
 
+/** The private key the mocked tls.PrivateKey named `name` "generates": known, so tests can look for it. */
+export function mockPrivateKeyPem(name: string): string {
+  return `-----BEGIN EC PRIVATE KEY-----\nMOCKKEY${digest(`key:${name}`).toString("hex").slice(0, 24)}\n-----END EC PRIVATE KEY-----\n`;
+}
+
+/** The certificate the mocked tls.SelfSignedCert/LocallySignedCert named `name` "issues". */
+export function mockCertPem(name: string): string {
+  return `-----BEGIN CERTIFICATE-----\nMOCKCERT${digest(`cert:${name}`).toString("hex").slice(0, 24)}\n-----END CERTIFICATE-----\n`;
+}
+
 /**
  * Engine-only mocks: every resource echoes its inputs, plus the few outputs the program reads
  * (generated values, names, image ids). Nothing here pretends to be PostgreSQL or Docker.
@@ -27,6 +37,17 @@ export function mockResource(args: pulumi.runtime.MockResourceArgs): pulumi.runt
     case "docker:index/remoteImage:RemoteImage":
       state.imageId = `sha256:${digest(`image:${args.inputs.name}`).toString("hex")}`;
       state.repoDigest = "";
+      break;
+    case "tls:index/privateKey:PrivateKey":
+      state.privateKeyPem = mockPrivateKeyPem(args.name);
+      break;
+    case "tls:index/certRequest:CertRequest":
+      state.certRequestPem = `-----BEGIN CERTIFICATE REQUEST-----\nMOCKCSR\n-----END CERTIFICATE REQUEST-----\n`;
+      break;
+    case "tls:index/selfSignedCert:SelfSignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert":
+      state.certPem = mockCertPem(args.name);
+      state.readyForRenewal = false;
       break;
     case "command:local:Command":
       state.stdout = "";

@@ -3,7 +3,7 @@ import type { ClientConfig } from "pg";
 import { inspect } from "../../support/docker";
 import type { HarnessResult } from "../harness/result";
 import type { E2EStack } from "./e2eStack";
-import { fromUrl, parseEndpoint, query } from "./pg";
+import { fromUrl, parseEndpoint, query, trustCa } from "./pg";
 import { pollUntil } from "./poll";
 
 // Checks a deployed cluster through the doors its users use: the exported URLs (PgBouncer) and
@@ -17,13 +17,20 @@ export interface ClusterOutputs {
   writeUrl: string;
   readUrl: string;
   streaming: { name: string; state: string; syncState: string; markerReplayed: boolean; lagBytes: number | null }[];
+  /** The stack's CA (PEM): every URL and member endpoint is verified against it. */
+  caCertificate: string;
 }
 
-export const outputsOf = (result: HarnessResult) => result.outputs as unknown as ClusterOutputs;
+/** The outputs of a deploy; its CA is trusted from then on by fromUrl (support/pg.ts). */
+export const outputsOf = (result: HarnessResult) => {
+  const outputs = result.outputs as unknown as ClusterOutputs;
+  trustCa(outputs.caCertificate);
+  return outputs;
+};
 
 /** The app's credentials against one member's published endpoint (roles replicate to standbys). */
 export function memberConnection(outputs: ClusterOutputs, endpoint: string): ClientConfig {
-  const app = fromUrl(outputs.writeUrl);
+  const app = fromUrl(outputs.writeUrl, outputs.caCertificate);
   return { ...app, ...parseEndpoint(endpoint) };
 }
 

@@ -92,7 +92,9 @@ describe("clusterPostgresqlSettings", () => {
     const { primary, standbys } = roles(s);
     const two = memberStandbySettings(standbys[1], primary);
     expect(two.primary_slot_name).toBe("replica_2");
-    expect(two.primary_conninfo).toBe("host=primary port=5432 user=replicator passfile=/pgstack/run/pgpass application_name=replica-2 connect_timeout=5");
+    expect(two.primary_conninfo).toBe(
+      "host=primary port=5432 user=replicator passfile=/pgstack/run/pgpass application_name=replica-2 connect_timeout=5 sslmode=verify-full sslrootcert=/pgstack/tls/ca.crt sslcertmode=disable",
+    );
     expect(two.primary_conninfo).not.toMatch(/password=/);
   });
 });
@@ -119,6 +121,11 @@ describe("renderPostgresqlConf / renderLiveConf", () => {
   it("includes the restart settings first, then the bootstrap and live files, so live values win", () => {
     const body = renderPostgresqlConf().split("\n").filter((l) => l && !l.startsWith("#"));
     expect(body).toEqual([
+      "ssl = on",
+      "ssl_cert_file = '/pgstack/tls/server.crt'",
+      "ssl_key_file = '/pgstack/tls/server.key'",
+      "ssl_ca_file = '/pgstack/tls/ca.crt'",
+      "ssl_min_protocol_version = 'TLSv1.2'",
       "include = '/pgstack/run/postgresql.restart.conf'",
       "include_if_exists = '/var/lib/postgresql/data/pgdata/pgstack.bootstrap.conf'",
       "include_if_exists = '/var/lib/postgresql/data/pgdata/pgstack.live.conf'",
@@ -132,26 +139,29 @@ describe("renderPgHba", () => {
 
   it("uses SCRAM everywhere a network can reach, and never trust", () => {
     expect(hba).not.toMatch(/\btrust\b|\bmd5\b|\bpassword\b/);
-    for (const r of rules.filter((r) => r[0] === "host")) expect(["scram-sha-256", "reject"]).toContain(r[r.length - 1]);
+    for (const r of rules.filter((r) => r[0].startsWith("host"))) expect(["scram-sha-256", "reject"]).toContain(r[r.length - 1]);
   });
 
-  it("allows replication only for the replicator from the stack's network, then rejects the rest", () => {
+  it("allows replication only for the replicator from the stack's network over TLS (or loopback), then rejects the rest", () => {
     const replication = rules.filter((r) => r[1] === "replication");
     expect(replication).toEqual([
-      ["host", "replication", "replicator", "samenet", "scram-sha-256"],
-      ["host", "replication", "all", "all", "reject"],
+      ["host", "replication", "replicator", "127.0.0.1/32", "scram-sha-256"],
+      ["host", "replication", "replicator", "::1/128", "scram-sha-256"],
+      ["hostnossl", "replication", "all", "all", "reject"],
+      ["hostssl", "replication", "replicator", "samenet", "scram-sha-256"],
+      ["hostssl", "replication", "all", "all", "reject"],
     ]);
   });
 
-  it("keeps the superuser to the local socket (peer) and the stack's network", () => {
+  it("keeps the superuser to the local socket (peer), loopback and the stack's network over TLS", () => {
     const superuser = rules.filter((r) => r[2] === "postgres");
     expect(superuser).toEqual([
       ["local", "all", "postgres", "peer"],
-      ["host", "all", "postgres", "samenet", "scram-sha-256"],
-      ["host", "all", "postgres", "all", "reject"],
+      ["hostssl", "all", "postgres", "samenet", "scram-sha-256"],
+      ["hostssl", "all", "postgres", "all", "reject"],
     ]);
     // First match wins: the superuser's reject comes before the catch-all.
-    expect(rules.findIndex((r) => r[2] === "postgres" && r[4] === "reject")).toBeLessThan(rules.findIndex((r) => r[2] === "all" && r[1] === "all" && r[0] === "host"));
+    expect(rules.findIndex((r) => r[2] === "postgres" && r[4] === "reject")).toBeLessThan(rules.findIndex((r) => r[2] === "all" && r[1] === "all" && r[0] === "hostssl"));
   });
 });
 
@@ -220,7 +230,7 @@ describe("renderBackupEnv", () => {
     expect(env).toContain("PGHOST='primary,replica-1'");
     expect(env).toContain("PGTARGETSESSIONATTRS='read-write'");
     expect(env).toContain("PGPASSFILE='/pgstack/run/pgpass'");
-    expect(env).toMatch(/^export PGHOST PGTARGETSESSIONATTRS PGPORT PGUSER PGPASSFILE PGAPPNAME PGCONNECT_TIMEOUT$/m);
+    expect(env).toMatch(/^export PGHOST PGTARGETSESSIONATTRS PGPORT PGUSER PGPASSFILE PGAPPNAME PGCONNECT_TIMEOUT PGSSLMODE PGSSLROOTCERT PGSSLCERTMODE$/m);
   });
 
   it("quotes for the shell", () => {

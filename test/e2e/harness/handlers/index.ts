@@ -3,6 +3,7 @@ import { dockerContainer } from "./container";
 import { dockerNetwork, dockerRemoteImage, dockerVolume } from "./dockerObjects";
 import { dynamicResource } from "./dynamic";
 import { randomBytesHandler, randomPassword } from "./random";
+import { tlsCertRequest, tlsLocallySignedCert, tlsPrivateKey, tlsSelfSignedCert } from "./tls";
 import type { ResourceHandler } from "./types";
 
 const HANDLERS: Record<string, ResourceHandler> = {
@@ -13,6 +14,10 @@ const HANDLERS: Record<string, ResourceHandler> = {
   "docker:index/remoteImage:RemoteImage": dockerRemoteImage,
   "docker:index/container:Container": dockerContainer,
   "command:local:Command": localCommand,
+  "tls:index/privateKey:PrivateKey": tlsPrivateKey,
+  "tls:index/certRequest:CertRequest": tlsCertRequest,
+  "tls:index/selfSignedCert:SelfSignedCert": tlsSelfSignedCert,
+  "tls:index/locallySignedCert:LocallySignedCert": tlsLocallySignedCert,
 };
 
 /** The handler that deploys resources of `type`; unknown types fail loudly. */
