@@ -457,6 +457,13 @@ export function parseStackConfig(raw: Record<string, unknown>, stack: string): S
       { part: "pgbouncer", port: settings.ports.pgbouncer, key: "ports.pgbouncer" },
     ];
     for (const clash of hostPortClashes(settings, published)) r.problem(clash.key, clash.port, clash.message);
+    // Not built for several hosts yet: refused, rather than half working.
+    if (settings.monitoring.enabled) {
+      r.problem("monitoring.enabled", true, "pgstack:monitoring runs on one Docker host only for now; a stack of several hosts (pgstack:hosts) must leave it off");
+    }
+    if (settings.restore) {
+      r.problem("restore", own.restore, "a rebuild from backups (pgstack:restore) runs on one Docker host only for now: leave pgstack:hosts unset (one host) for a rebuild");
+    }
   }
   checkSynchronousPlacement(settings, report);
   if (!/^[a-z0-9][a-z0-9_.-]*$/.test(stack)) {

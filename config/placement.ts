@@ -2,7 +2,10 @@ import { isIP } from "node:net";
 import { exporterPart, PGBOUNCER_EXPORTER_PART } from "./monitoring";
 import { postgresExporterPort } from "./portPlan";
 import type { DockerHostSettings, StackSettings } from "./settings";
+import { CONTAINER_PORTS } from "./containerPaths";
 import { clusterMembers, connectHost, memberNames } from "./topology";
+
+const CONTAINER_POSTGRES_PORT = CONTAINER_PORTS.postgres;
 
 /**
  * Where each part of the stack runs (pgstack:hosts, pgstack:placement), pure: which Docker host,
@@ -139,4 +142,65 @@ export function placementWarnings(s: Pick<StackSettings, "hosts" | "placement" |
     );
   }
   return warnings;
+}
+
+/** A host and port something connects to. */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where the other members, PgBouncer and the backup container reach member `member`'s
+ * PostgreSQL. One host: its alias on the stack network, port 5432, as always. Several: its host's
+ * address and published port, since there is no network all of them share (a part on the same
+ * host takes the same road, so a failover that moves a role changes nothing but the target).
+ */
+export function peerEndpoint(s: Pick<StackSettings, "hosts" | "placement" | "bindAddress" | "replicas" | "ports">, member: string): Endpoint {
+  if (!isMultiHost(s)) return { host: member, port: CONTAINER_POSTGRES_PORT };
+  const m = clusterMembers(s).find((c) => c.name === member);
+  if (!m) throw new Error(`${member} is not a member of this stack`);
+  return { host: reachAddress(s, hostOf(s, member)), port: m.hostPort };
+}
+
+/** Where the Pulumi runner (dynamic providers, the streaming check, failover) reaches a member. */
+export function runnerEndpoint(s: Pick<StackSettings, "hosts" | "placement" | "bindAddress" | "replicas" | "ports">, member: string): Endpoint {
+  const m = clusterMembers(s).find((c) => c.name === member);
+  if (!m) throw new Error(`${member} is not a member of this stack`);
+  return { host: reachAddress(s, hostOf(s, member)), port: m.hostPort };
+}
+
+/** The Docker engine of a host as a docker CLI sees it: DOCKER_HOST, and for tcp:// its TLS client certificate. */
+export interface DockerEngine {
+  /** DOCKER_HOST URL; undefined: the environment's own engine. */
+  host?: string;
+  certPath?: string;
+}
+
+/** The engine a part's Docker commands go to: none (the environment's) on one host. */
+export function engineOf(s: Pick<StackSettings, "hosts" | "placement">, part: string): DockerEngine {
+  if (!isMultiHost(s)) return {};
+  const h = hostOf(s, part);
+  return { ...(h.docker ? { host: h.docker } : {}), ...(h.certPath ? { certPath: h.certPath } : {}) };
+}
+
+/**
+ * The environment a `docker` command needs to reach `engine` (DOCKER_HOST, and DOCKER_CERT_PATH
+ * with DOCKER_TLS_VERIFY for tcp://); empty for the environment's own engine. No secrets: a
+ * certificate directory's path, never its keys.
+ */
+export function dockerEnvironment(engine: DockerEngine): Record<string, string> {
+  return {
+    ...(engine.host ? { DOCKER_HOST: engine.host } : {}),
+    ...(engine.certPath ? { DOCKER_CERT_PATH: engine.certPath, DOCKER_TLS_VERIFY: "1" } : {}),
+  };
+}
+
+/**
+ * The addresses of the stack's hosts in pg_hba's ADDRESS form (an IP as /32 or /128, a DNS name as
+ * is): in a multi-host stack members of other hosts connect from there. None on one host.
+ */
+export function peerHbaAddresses(s: Pick<StackSettings, "hosts">): string[] {
+  if (!isMultiHost(s)) return [];
+  return [...new Set(s.hosts.map((h) => (isIP(h.address) === 4 ? `${h.address}/32` : isIP(h.address) === 6 ? `${h.address}/128` : h.address)))];
 }

@@ -1,0 +1,131 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { HarnessResult } from "./harness/result";
+import { outputsOf, superuserConnection, writeToken, expectTokenVisible, memberConnection } from "./support/cluster";
+import { E2EStack } from "./support/e2eStack";
+import { query } from "./support/pg";
+import { leftoversOn, removeLeftoversOn, testHostsRelease, testHostsUp, type TestHost } from "./support/testHosts";
+import { dockerRaw } from "../support/docker";
+
+// Issue 11, scenario 1: the production shape over three Docker hosts (primary on h1, replicas on
+// h2 and h3, PgBouncer on h1, backups on h3), each host a dockerd of its own that
+// scripts/test-hosts.sh makes on this machine. Stacks e2e-mh*, host ports 41432-41599 on the test
+// hosts' addresses.
+
+const images = inject("images");
+const workDir = mkdtempSync(path.join(tmpdir(), "pgstack-e2e-mh-"));
+// Storage every host mounts at the same path (the test hosts share this machine's filesystem),
+// as README's multi-host section asks of backup.hostPath.
+const storage = path.join(workDir, "backups");
+mkdirSync(storage);
+
+const placement = { primary: "h1", "replica-1": "h2", "replica-2": "h3", pgbouncer: "h1", backup: "h3" };
+const PARTS = ["primary", "replica-1", "replica-2", "pgbouncer", "backup"] as const;
+let hosts: TestHost[] = [];
+let stack: E2EStack;
+let first: HarnessResult;
+
+const hostOf = (part: string) => hosts.find((h) => h.name === placement[part as keyof typeof placement])!;
+
+/** Each part's container on its host's engine: id, start time and health. */
+async function identities(): Promise<Record<string, { host: string; id: string; startedAt: string; health: string }>> {
+  const out: Record<string, { host: string; id: string; startedAt: string; health: string }> = {};
+  for (const part of PARTS) {
+    const h = hostOf(part);
+    const r = await dockerRaw(["inspect", "--format", "{{.Id}} {{.State.StartedAt}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", stack.container(part)], { host: h.docker });
+    if (r.code !== 0) throw new Error(`${stack.container(part)} on ${h.name}: ${r.stderr.trim()}`);
+    const [id, startedAt, health] = r.stdout.trim().split(" ");
+    out[part] = { host: h.name, id, startedAt, health };
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  hosts = await testHostsUp(3, [images.postgres, images.pgbouncer]);
+  expect(hosts.map((h) => `${h.name}@${h.address}`)).toEqual(["h1@10.231.0.11", "h2@10.231.0.12", "h3@10.231.0.13"]);
+  stack = new E2EStack({
+    stack: "e2e-mh1",
+    configFrom: "production",
+    config: {
+      images,
+      hosts: Object.fromEntries(hosts.map((h) => [h.name, { docker: h.docker, address: h.address }])),
+      placement,
+      ports: { primary: 41432, replicaBase: 41433, pgbouncer: 41532 },
+      protectData: false,
+      monitoring: { enabled: false },
+      backup: { hostPath: storage },
+    },
+    timeoutMs: 600_000,
+  });
+  first = await stack.up();
+});
+
+afterAll(async () => {
+  await stack?.cleanup().catch(() => undefined);
+  for (const h of hosts) await removeLeftoversOn(h, "e2e-mh1");
+  await testHostsRelease();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+describe("three Docker hosts: a fresh deploy", () => {
+  it("runs each part on its own host, healthy, and nothing on another host or the machine's engine", async () => {
+    expect(first.steps.filter((s) => s.op !== "create")).toEqual([]);
+    const ids = await identities();
+    for (const part of PARTS) expect(`${part}@${ids[part].host} ${ids[part].health}`).toBe(`${part}@${placement[part]} healthy`);
+    for (const h of hosts) {
+      const here = PARTS.filter((p) => placement[p] === h.name).map((p) => stack.container(p)).sort();
+      expect((await leftoversOn(h, stack.stack)).containers, `containers on ${h.name}`).toEqual(here);
+    }
+    const local = await dockerRaw(["ps", "-a", "--filter", `label=pgstack.stack=${stack.stack}`, "--format", "{{.Names}}"]);
+    expect(local.stdout.trim()).toBe("");
+  });
+
+  it("exports endpoints at the hosts' addresses", () => {
+    const o = outputsOf(first);
+    expect(o.primaryEndpoint).toBe("10.231.0.11:41432");
+    expect(o.replicaEndpoints).toEqual(["10.231.0.12:41433", "10.231.0.13:41434"]);
+    expect(o.pgbouncerEndpoint).toBe("10.231.0.11:41532");
+  });
+
+  it("streams to both replicas across hosts: the primary sees them connect from h2's and h3's addresses, one of them synchronous", async () => {
+    const o = outputsOf(first);
+    expect(o.streaming.map((r) => `${r.name} ${r.state} ${r.markerReplayed}`)).toEqual(["replica-1 streaming true", "replica-2 streaming true"]);
+    const senders = await query<{ application_name: string; client_addr: string; state: string; sync_state: string }>(
+      superuserConnection(stack, o),
+      "SELECT application_name, host(client_addr) AS client_addr, state, sync_state FROM pg_stat_replication ORDER BY application_name",
+    );
+    expect(senders.map((s) => `${s.application_name} ${s.client_addr} ${s.state}`)).toEqual(["replica-1 10.231.0.12 streaming", "replica-2 10.231.0.13 streaming"]);
+    expect(senders.filter((s) => s.sync_state === "sync" || s.sync_state === "quorum")).not.toEqual([]);
+  });
+
+  it("serves a row written through PgBouncer on h1 from each replica's host and from <database>_ro", async () => {
+    const o = outputsOf(first);
+    const token = await writeToken(o);
+    for (const endpoint of o.replicaEndpoints) await expectTokenVisible(memberConnection(o, endpoint), token, `replica ${endpoint}`);
+    await expectTokenVisible({ ...memberConnection(o, o.pgbouncerEndpoint), database: "app_ro" }, token, "PgBouncer's app_ro");
+  });
+
+  it("backs up from h3: the first base backup, taken over the network from the primary on h1, is in the shared storage", () => {
+    expect(String(first.outputs.backups)).toMatch(/base backup/);
+    expect(String(first.outputs.backups)).not.toMatch(/no base backup/);
+  });
+
+  it("changes nothing when deployed again unchanged", async () => {
+    const before = await identities();
+    expect(await stack.changes()).toEqual([]);
+    const second = await stack.up();
+    expect(second.steps.filter((s) => s.op !== "same")).toEqual([]);
+    expect(await identities()).toEqual(before);
+  });
+});
+
+describe("three Docker hosts: tear-down", () => {
+  it("leaves nothing on any host after a destroy", async () => {
+    const result = await stack.destroy();
+    expect(result.steps.filter((s) => s.op !== "delete")).toEqual([]);
+    for (const h of hosts) expect(await leftoversOn(h, stack.stack), h.name).toEqual({ containers: [], volumes: [], networks: [] });
+    expect(await stack.resources()).toEqual([]);
+  });
+});
