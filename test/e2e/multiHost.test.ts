@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -7,12 +8,17 @@ import { outputsOf, superuserConnection, writeToken, expectTokenVisible, memberC
 import { E2EStack } from "./support/e2eStack";
 import { query } from "./support/pg";
 import { leftoversOn, removeLeftoversOn, testHostsRelease, testHostsUp, type TestHost } from "./support/testHosts";
+import * as yaml from "js-yaml";
 import { dockerRaw } from "../support/docker";
+import { ensureHarnessBuilt, REPO_ROOT } from "./support/buildHarness";
+import { testHost } from "./support/testHosts";
 
-// Issue 11, scenario 1: the production shape over three Docker hosts (primary on h1, replicas on
-// h2 and h3, PgBouncer on h1, backups on h3), each host a dockerd of its own that
-// scripts/test-hosts.sh makes on this machine. Stacks e2e-mh*, host ports 41432-41599 on the test
-// hosts' addresses.
+// Issue 11: the production shape over three Docker hosts (primary on h1, replicas on h2 and h3,
+// PgBouncer on h1, backups on h3), each host a dockerd of its own that scripts/test-hosts.sh makes
+// on this machine. Scenario 1 (fresh deploy, streaming across hosts, an unchanged redeploy), then
+// h1 lost: `npm run failover` refuses to promote without --force, then promotes a replica on
+// another host with no acknowledged write lost. Stacks e2e-mh*, host ports 41432-41599 on the
+// test hosts' addresses.
 
 const images = inject("images");
 const workDir = mkdtempSync(path.join(tmpdir(), "pgstack-e2e-mh-"));
@@ -20,6 +26,8 @@ const workDir = mkdtempSync(path.join(tmpdir(), "pgstack-e2e-mh-"));
 // as README's multi-host section asks of backup.hostPath.
 const storage = path.join(workDir, "backups");
 mkdirSync(storage);
+// The stack's own config file, as in a checkout: the failover reads the hosts from it and records the new primary.
+const stackFile = path.join(workDir, "Pulumi.e2e-mh1.yaml");
 
 const placement = { primary: "h1", "replica-1": "h2", "replica-2": "h3", pgbouncer: "h1", backup: "h3" };
 const PARTS = ["primary", "replica-1", "replica-2", "pgbouncer", "backup"] as const;
@@ -43,22 +51,22 @@ async function identities(): Promise<Record<string, { host: string; id: string; 
 }
 
 beforeAll(async () => {
+  ensureHarnessBuilt(); // dist/scripts/failover.js
   hosts = await testHostsUp(3, [images.postgres, images.pgbouncer]);
   expect(hosts.map((h) => `${h.name}@${h.address}`)).toEqual(["h1@10.231.0.11", "h2@10.231.0.12", "h3@10.231.0.13"]);
-  stack = new E2EStack({
-    stack: "e2e-mh1",
-    configFrom: "production",
-    config: {
-      images,
-      hosts: Object.fromEntries(hosts.map((h) => [h.name, { docker: h.docker, address: h.address }])),
-      placement,
-      ports: { primary: 41432, replicaBase: 41433, pgbouncer: 41532 },
-      protectData: false,
-      monitoring: { enabled: false },
-      backup: { hostPath: storage },
-    },
-    timeoutMs: 600_000,
-  });
+  const production = (yaml.load(readFileSync(path.join(REPO_ROOT, "Pulumi.production.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
+  const config = {
+    ...production,
+    "pgstack:images": images,
+    "pgstack:hosts": Object.fromEntries(hosts.map((h) => [h.name, { docker: h.docker, address: h.address }])),
+    "pgstack:placement": placement,
+    "pgstack:ports": { primary: 41432, replicaBase: 41433, pgbouncer: 41532 },
+    "pgstack:protectData": false,
+    "pgstack:monitoring": { enabled: false },
+    "pgstack:backup": { ...(production["pgstack:backup"] as object), hostPath: storage },
+  };
+  writeFileSync(stackFile, yaml.dump({ config }));
+  stack = new E2EStack({ stack: "e2e-mh1", configFrom: stackFile, timeoutMs: 600_000 });
   first = await stack.up();
 });
 
@@ -118,6 +126,66 @@ describe("three Docker hosts: a fresh deploy", () => {
     const second = await stack.up();
     expect(second.steps.filter((s) => s.op !== "same")).toEqual([]);
     expect(await identities()).toEqual(before);
+  });
+});
+
+function runFailover(args: string[]): { code: number | null; output: string } {
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "dist", "scripts", "failover.js"), "--stack", "e2e-mh1", "--config-file", stackFile, ...args], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    timeout: 300_000,
+  });
+  return { code: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+const at = (endpoint: string) => ({ ...superuserConnection(stack, outputsOf(first), endpoint) });
+const inRecovery = async (endpoint: string) => (await query<{ r: boolean }>(at(endpoint), "SELECT pg_is_in_recovery() AS r"))[0].r;
+
+describe("three Docker hosts: h1 lost", () => {
+  const acknowledged: string[] = [];
+  let newPrimary = "";
+
+  it("refuses to promote while the old primary's host does not answer, and says why and what --force risks", async () => {
+    const o = outputsOf(first);
+    await query(superuserConnection(stack, o), "CREATE TABLE acked (token text PRIMARY KEY)");
+    // Committed with synchronous replication on: each is on at least one replica when acknowledged.
+    for (let i = 0; i < 20; i++) {
+      const token = `row-${i}`;
+      await query(superuserConnection(stack, o), "INSERT INTO acked VALUES ($1)", [token]);
+      acknowledged.push(token);
+    }
+    await testHost("stop", "h1");
+    const refused = runFailover([]);
+    expect(refused.code, refused.output).not.toBe(0);
+    expect(refused.output).toMatch(/host h1 \(unix:\/\/\S+\): DOES NOT ANSWER; runs primary/);
+    expect(refused.output).toMatch(/host h1 does not answer .* so primary cannot be fenced/);
+    expect(refused.output).toMatch(/Nothing was promoted; if h1 is truly lost, run again with --force/);
+    for (const endpoint of o.replicaEndpoints) expect(await inRecovery(endpoint), `${endpoint} still a standby`).toBe(true);
+  });
+
+  it("with --force promotes the most advanced replica on another host; the other follows it across hosts and no acknowledged write is lost", async () => {
+    const o = outputsOf(first);
+    const forced = runFailover(["--force"]);
+    expect(forced.code, forced.output).toBe(0);
+    expect(forced.output).toMatch(/--force: promoting without fencing/);
+    newPrimary = /promoting (replica-\d)/.exec(forced.output)?.[1] ?? "";
+    expect(["replica-1", "replica-2"]).toContain(newPrimary);
+    const survivor = newPrimary === "replica-1" ? "replica-2" : "replica-1";
+    const endpointOf = (m: string) => o.replicaEndpoints[Number(m.split("-")[1]) - 1];
+    expect(await inRecovery(endpointOf(newPrimary))).toBe(false);
+    const rows = await query<{ token: string }>(at(endpointOf(newPrimary)), "SELECT token FROM acked ORDER BY token");
+    expect(rows.map((r) => r.token).sort()).toEqual([...acknowledged].sort());
+    const senders = await query<{ application_name: string; client_addr: string; state: string }>(
+      at(endpointOf(newPrimary)),
+      "SELECT application_name, host(client_addr) AS client_addr, state FROM pg_stat_replication",
+    );
+    expect(senders.map((s) => `${s.application_name} ${s.client_addr} ${s.state}`)).toEqual([`${survivor} ${hostOf(survivor).address} streaming`]);
+    expect(forced.output).toMatch(/PgBouncer .* does not answer: place it on a surviving host/);
+    expect(readFileSync(stackFile, "utf8")).toMatch(new RegExp(`pgstack:primaryMember: ${newPrimary}`));
+  });
+
+  it("h1 comes back (for the tear-down)", async () => {
+    await testHost("start", "h1");
   });
 });
 
