@@ -15,8 +15,8 @@ import { testHost } from "./support/testHosts";
 
 // Issue 11: the production shape over three Docker hosts (primary on h1, replicas on h2 and h3,
 // PgBouncer on h1, backups on h3), each host a dockerd of its own that scripts/test-hosts.sh makes
-// on this machine. Scenario 1 (fresh deploy, streaming across hosts, an unchanged redeploy), then
-// h1 lost: `npm run failover` refuses to promote without --force, then promotes a replica on
+// on this machine. Scenario 1 (fresh deploy, streaming across hosts, an unchanged redeploy),
+// scenario 5 (a replica added on h2 and removed again, its slot dropped), then h1 lost: `npm run failover` refuses to promote without --force, then promotes a replica on
 // another host with no acknowledged write lost. Stacks e2e-mh*, host ports 41432-41599 on the
 // test hosts' addresses.
 
@@ -126,6 +126,31 @@ describe("three Docker hosts: a fresh deploy", () => {
     const second = await stack.up();
     expect(second.steps.filter((s) => s.op !== "same")).toEqual([]);
     expect(await identities()).toEqual(before);
+  });
+});
+
+describe("three Docker hosts: scale out onto a host and back in", () => {
+  it("adds replica-3 on h2, cloned from the primary on h1 and streaming from there", async () => {
+    const out = await stack.up({ replicas: 3, placement: { ...placement, "replica-3": "h2" } });
+    // The members and PgBouncer are left alone; the backup container, whose backup.env lists the
+    // members (PGHOST/PGPORT), is replaced, as on one host.
+    expect(out.steps.filter((s) => s.op === "delete" || s.op === "replace").map((s) => `${s.op} ${s.name}`)).toEqual(["replace backup"]);
+    const o = outputsOf(out);
+    expect(o.replicaEndpoints).toEqual(["10.231.0.12:41433", "10.231.0.13:41434", "10.231.0.12:41435"]);
+    expect(o.streaming.map((r) => `${r.name} ${r.state}`)).toEqual(["replica-1 streaming", "replica-2 streaming", "replica-3 streaming"]);
+    const r3 = await dockerRaw(["inspect", "--format", "{{.State.Health.Status}}", stack.container("replica-3")], { host: hostOf("replica-1").docker });
+    expect(r3.stdout.trim()).toBe("healthy");
+    const senders = await query<{ application_name: string; client_addr: string }>(superuserConnection(stack, o), "SELECT application_name, host(client_addr) AS client_addr FROM pg_stat_replication WHERE application_name = 'replica-3'");
+    expect(senders).toEqual([{ application_name: "replica-3", client_addr: "10.231.0.12" }]);
+  });
+
+  it("removes replica-3 from h2 and drops its slot on the primary's host", async () => {
+    const out = await stack.up();
+    expect(outputsOf(out).replicaEndpoints).toEqual(["10.231.0.12:41433", "10.231.0.13:41434"]);
+    const slots = await query<{ slot_name: string }>(superuserConnection(stack, outputsOf(out)), "SELECT slot_name FROM pg_replication_slots ORDER BY slot_name");
+    expect(slots.map((s) => s.slot_name)).toEqual(["replica_1", "replica_2"]);
+    expect((await leftoversOn(hostOf("replica-1"), stack.stack)).containers).toEqual([stack.container("replica-1")]);
+    expect((await leftoversOn(hostOf("replica-1"), stack.stack)).volumes).toEqual([`${stack.stack}-replica-1-data`]);
   });
 });
 
