@@ -132,7 +132,14 @@ function stackSettings(opts: Options): StackSettings | undefined {
   }
   if (!config) return undefined;
   const plain = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" || v === undefined ? v : JSON.stringify(v)]));
-  return parseStackConfig(plain, opts.stack);
+  try {
+    return parseStackConfig(plain, opts.stack);
+  } catch (err) {
+    // A one-host stack fails over from what its engine shows, as it always did; a stack of several
+    // hosts cannot without knowing them.
+    if (plain["pgstack:hosts"] === undefined) return undefined;
+    throw new Error(`the stack config names several hosts but does not parse, so their engines are unknown: ${(err as Error).message}`);
+  }
 }
 
 /** The stack's settings for this run (set by failover()): the member lookups need the hosts. */
