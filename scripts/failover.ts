@@ -296,7 +296,11 @@ export async function failover(opts: Options): Promise<{ oldPrimary: string; new
     await docker(["exec", "-u", "postgres", pgbouncer, "kill", "-HUP", "1"], bouncer);
     say(`PgBouncer now sends writes to ${chosen.member} and reads to ${standbys.join(", ") || chosen.member}`);
   } else if (settingsInUse) {
-    say(`PgBouncer (${pgbouncer} on host ${hostOf(settingsInUse, "pgbouncer").name}) does not answer: place it on a surviving host (pgstack:placement.pgbouncer) and run pulumi up`);
+    const direct = peerEndpoint(settingsInUse, chosen.member);
+    say(
+      `PgBouncer (${pgbouncer} on host ${hostOf(settingsInUse, "pgbouncer").name}) does not answer: it is down with its host; until that host is back, ` +
+        `clients reach the new primary directly at ${direct.host}:${direct.port} (moving PgBouncer takes a deploy, and a deploy needs every host's engine to answer)`,
+    );
   }
   say("backups follow by themselves: they connect to whichever member accepts writes");
 

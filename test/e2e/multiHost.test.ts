@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { HarnessResult } from "./harness/result";
 import { outputsOf, superuserConnection, writeToken, expectTokenVisible, memberConnection } from "./support/cluster";
 import { E2EStack } from "./support/e2eStack";
-import { query } from "./support/pg";
+import { fromUrl, query } from "./support/pg";
+import { pollUntil } from "./support/poll";
 import { leftoversOn, removeLeftoversOn, testHostsRelease, testHostsUp, type TestHost } from "./support/testHosts";
 import * as yaml from "js-yaml";
 import { dockerRaw } from "../support/docker";
@@ -35,6 +36,22 @@ let hosts: TestHost[] = [];
 let stack: E2EStack;
 let first: HarnessResult;
 
+/** A stack file on `shape` (Pulumi.<shape>.yaml) over the test hosts, with `overrides` (short keys), monitoring off. */
+function writeStackFile(file: string, shape: string, overrides: Record<string, unknown>): void {
+  const base = (yaml.load(readFileSync(path.join(REPO_ROOT, `Pulumi.${shape}.yaml`), "utf8")) as { config: Record<string, unknown> }).config;
+  const backup = { ...((base["pgstack:backup"] as object | undefined) ?? {}), ...((overrides.backup as object | undefined) ?? {}) };
+  const config: Record<string, unknown> = {
+    ...base,
+    "pgstack:images": images,
+    "pgstack:hosts": Object.fromEntries(hosts.map((h) => [h.name, { docker: h.docker, address: h.address }])),
+    "pgstack:protectData": false,
+    "pgstack:monitoring": { enabled: false },
+    ...Object.fromEntries(Object.entries(overrides).map(([k, v]) => [`pgstack:${k}`, v])),
+    "pgstack:backup": backup,
+  };
+  writeFileSync(file, yaml.dump({ config }));
+}
+
 const hostOf = (part: string) => hosts.find((h) => h.name === placement[part as keyof typeof placement])!;
 
 /** Each part's container on its host's engine: id, start time and health. */
@@ -54,18 +71,7 @@ beforeAll(async () => {
   ensureHarnessBuilt(); // dist/scripts/failover.js
   hosts = await testHostsUp(3, [images.postgres, images.pgbouncer]);
   expect(hosts.map((h) => `${h.name}@${h.address}`)).toEqual(["h1@10.231.0.11", "h2@10.231.0.12", "h3@10.231.0.13"]);
-  const production = (yaml.load(readFileSync(path.join(REPO_ROOT, "Pulumi.production.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
-  const config = {
-    ...production,
-    "pgstack:images": images,
-    "pgstack:hosts": Object.fromEntries(hosts.map((h) => [h.name, { docker: h.docker, address: h.address }])),
-    "pgstack:placement": placement,
-    "pgstack:ports": { primary: 41432, replicaBase: 41433, pgbouncer: 41532 },
-    "pgstack:protectData": false,
-    "pgstack:monitoring": { enabled: false },
-    "pgstack:backup": { ...(production["pgstack:backup"] as object), hostPath: storage },
-  };
-  writeFileSync(stackFile, yaml.dump({ config }));
+  writeStackFile(stackFile, "production", { placement, ports: { primary: 41432, replicaBase: 41433, pgbouncer: 41532 }, backup: { hostPath: storage } });
   stack = new E2EStack({ stack: "e2e-mh1", configFrom: stackFile, timeoutMs: 600_000 });
   first = await stack.up();
 });
@@ -154,8 +160,8 @@ describe("three Docker hosts: scale out onto a host and back in", () => {
   });
 });
 
-function runFailover(args: string[]): { code: number | null; output: string } {
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "dist", "scripts", "failover.js"), "--stack", "e2e-mh1", "--config-file", stackFile, ...args], {
+function runFailover(args: string[], name = "e2e-mh1", file = stackFile): { code: number | null; output: string } {
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "dist", "scripts", "failover.js"), "--stack", name, "--config-file", file, ...args], {
     cwd: REPO_ROOT,
     encoding: "utf8",
     timeout: 300_000,
@@ -164,7 +170,10 @@ function runFailover(args: string[]): { code: number | null; output: string } {
 }
 
 const at = (endpoint: string) => ({ ...superuserConnection(stack, outputsOf(first), endpoint) });
-const inRecovery = async (endpoint: string) => (await query<{ r: boolean }>(at(endpoint), "SELECT pg_is_in_recovery() AS r"))[0].r;
+const inRecovery = async (endpoint: string) => inRecoveryAt(at(endpoint));
+async function inRecoveryAt(config: ReturnType<typeof superuserConnection>): Promise<boolean> {
+  return (await query<{ r: boolean }>(config, "SELECT pg_is_in_recovery() AS r"))[0].r;
+}
 
 describe("three Docker hosts: h1 lost", () => {
   const acknowledged: string[] = [];
@@ -205,7 +214,7 @@ describe("three Docker hosts: h1 lost", () => {
       "SELECT application_name, host(client_addr) AS client_addr, state FROM pg_stat_replication",
     );
     expect(senders.map((s) => `${s.application_name} ${s.client_addr} ${s.state}`)).toEqual([`${survivor} ${hostOf(survivor).address} streaming`]);
-    expect(forced.output).toMatch(/PgBouncer .* does not answer: place it on a surviving host/);
+    expect(forced.output).toMatch(/PgBouncer \(e2e-mh1-pgbouncer on host h1\) does not answer: it is down with its host; until that host is back, clients reach the new primary directly at 10\.231\.0\.1[23]:4143[34]/);
     expect(readFileSync(stackFile, "utf8")).toMatch(new RegExp(`pgstack:primaryMember: ${newPrimary}`));
   });
 
@@ -220,5 +229,69 @@ describe("three Docker hosts: tear-down", () => {
     expect(result.steps.filter((s) => s.op !== "delete")).toEqual([]);
     for (const h of hosts) expect(await leftoversOn(h, stack.stack), h.name).toEqual({ containers: [], volumes: [], networks: [] });
     expect(await stack.resources()).toEqual([]);
+  });
+});
+
+// A crashed primary whose host still answers: the failover fences it through h1's engine, and
+// when it starts again it rejoins the new primary on h2 with pg_rewind, across hosts.
+describe("two hosts: the primary crashes, its host answers", () => {
+  const file = path.join(workDir, "Pulumi.e2e-mh2.yaml");
+  const mh2Placement = { primary: "h1", "replica-1": "h2", pgbouncer: "h2", backup: "h2" };
+  const h = (name: string) => hosts.find((x) => x.name === name)!;
+  let mh2: E2EStack;
+  let o: ReturnType<typeof outputsOf>;
+
+  afterAll(async () => {
+    await mh2?.cleanup().catch(() => undefined);
+    for (const x of hosts) await removeLeftoversOn(x, "e2e-mh2");
+  });
+
+  it("fences the old primary through its host's engine, promotes the replica on h2, and the old primary rejoins it with pg_rewind", async () => {
+    // Its own backup storage: two clusters archiving into one directory would restore each other's WAL.
+    const mh2Storage = path.join(workDir, "backups-mh2");
+    mkdirSync(mh2Storage);
+    writeStackFile(file, "staging", { placement: mh2Placement, ports: { primary: 41452, replicaBase: 41453, pgbouncer: 41552 }, backup: { hostPath: mh2Storage } });
+    mh2 = new E2EStack({ stack: "e2e-mh2", configFrom: file, timeoutMs: 600_000 });
+    o = outputsOf(await mh2.up());
+    const asSuperuser = (endpoint: string) => superuserConnection(mh2, o, endpoint);
+    await query(asSuperuser(o.primaryEndpoint), "CREATE TABLE before_crash AS SELECT 1 AS x");
+    await pollUntil("replica-1 replayed before_crash", async () => ((await query(asSuperuser(o.replicaEndpoints[0]), "SELECT to_regclass('before_crash') IS NOT NULL AS ok"))[0].ok ? true : undefined), 30_000);
+
+    // A crash: SIGKILL, and Docker does not restart a killed container.
+    const killed = await dockerRaw(["kill", mh2.container("primary")], { host: h("h1").docker });
+    expect(killed.code, killed.stderr).toBe(0);
+    const failover = runFailover([], "e2e-mh2", file);
+    if (failover.code !== 0) {
+      const replicaLog = await dockerRaw(["logs", "--tail", "60", mh2.container("replica-1")], { host: h("h2").docker });
+      console.log(`replica-1's log:\n${replicaLog.stdout}${replicaLog.stderr}`);
+    }
+    expect(failover.code, failover.output).toBe(0);
+    expect(failover.output).toMatch(/host h1 \(unix:\/\/\S+\): answers; runs primary/);
+    expect(failover.output).toMatch(/fenced e2e-mh2-primary: restart policy off, stopped, marker/);
+    expect(failover.output).toMatch(/promoting replica-1 .* at 10\.231\.0\.12:41453/);
+    expect(failover.output).toMatch(/PgBouncer now sends writes to replica-1/);
+    expect(await inRecoveryAt(asSuperuser(o.replicaEndpoints[0]))).toBe(false);
+    // PgBouncer (on h2) writes to the new primary.
+    await query(fromUrl(o.writeUrl), "CREATE TABLE after_failover (x int)");
+
+    const started = await dockerRaw(["start", mh2.container("primary")], { host: h("h1").docker });
+    expect(started.code, started.stderr).toBe(0);
+    const senders = await pollUntil(
+      "the old primary streaming from replica-1",
+      async () => {
+        const rows = await query<{ application_name: string; client_addr: string; state: string }>(
+          asSuperuser(o.replicaEndpoints[0]),
+          "SELECT application_name, host(client_addr) AS client_addr, state FROM pg_stat_replication",
+        );
+        return rows.some((r) => r.state === "streaming") ? rows : undefined;
+      },
+      120_000,
+      1000,
+    );
+    expect(senders.map((s) => `${s.application_name} ${s.client_addr} ${s.state}`)).toEqual(["primary 10.231.0.11 streaming"]);
+    const logs = await dockerRaw(["logs", mh2.container("primary")], { host: h("h1").docker });
+    expect(`${logs.stdout}${logs.stderr}`).toMatch(/REJOINED as a replica of replica-1 via pg_rewind/);
+    expect(await inRecoveryAt(asSuperuser(o.primaryEndpoint))).toBe(true);
+    await pollUntil("after_failover on the rejoined member", async () => ((await query(asSuperuser(o.primaryEndpoint), "SELECT to_regclass('after_failover') IS NOT NULL AS ok"))[0].ok ? true : undefined), 30_000);
   });
 });
