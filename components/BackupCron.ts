@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { files, paths } from "../config/containerPaths";
 import type { StackSettings } from "../config/settings";
 import { names } from "../config/topology";
-import { ContainerHealth } from "../providers/ContainerHealth";
+import type { DockerEngine } from "../config/placement";
+import { ContainerHealth, engineInputs } from "../providers/ContainerHealth";
 import { CONTAINER_OPTIONS, healthcheckEverySecond, LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
 import type { MountSource } from "./PostgresMember";
 
@@ -20,6 +21,8 @@ export interface BackupCronArgs {
   /** The cluster CA (public), which backups verify the members with (PGSSLROOTCERT). */
   caCertificate: pulumi.Input<string>;
   dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** The Docker engine it runs on, for the commands and checks that reach it: none = the environment's (one host). */
+  engine?: DockerEngine;
 }
 
 /**
@@ -81,7 +84,7 @@ export class BackupCron extends pulumi.ComponentResource {
       },
       { parent: this, ...CONTAINER_OPTIONS, dependsOn: args.dependsOn },
     );
-    this.health = new ContainerHealth("backup-healthy", { containerName: this.containerName, containerId: this.container.id, timeoutSeconds: 90 }, { parent: this });
+    this.health = new ContainerHealth("backup-healthy", { containerName: this.containerName, containerId: this.container.id, timeoutSeconds: 90, ...engineInputs(args.engine) }, { parent: this });
 
     this.registerOutputs({ containerName: this.containerName });
   }

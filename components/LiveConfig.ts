@@ -13,6 +13,8 @@ export interface LiveConfigArgs {
   /** Absolute path of the file inside the container. */
   target: string;
   content: pulumi.Input<string>;
+  /** DOCKER_HOST (and TLS) of the container's engine when it is not the environment's: a multi-host stack. */
+  environment?: Record<string, string>;
 }
 
 /**
@@ -29,6 +31,8 @@ export function liveConfig(name: string, args: LiveConfigArgs, opts: pulumi.Cust
       create: apply,
       update: apply,
       stdin: args.content,
+      // Only on several hosts: a one-host stack's commands stay exactly what they were.
+      ...(args.environment && Object.keys(args.environment).length > 0 ? { environment: args.environment } : {}),
       // Runs after the container is up (a data dependency), and again when it is replaced: a new
       // container starts without PgBouncer's live files.
       triggers: [args.container.id],

@@ -4,7 +4,8 @@ import { CONTAINER_PORTS, files, paths } from "../config/containerPaths";
 import { renderPgbouncerIni } from "../config/renderPgbouncer";
 import type { StackSettings } from "../config/settings";
 import { names } from "../config/topology";
-import { ContainerHealth } from "../providers/ContainerHealth";
+import { dockerEnvironment, type DockerEngine } from "../config/placement";
+import { ContainerHealth, engineInputs } from "../providers/ContainerHealth";
 import { CONTAINER_OPTIONS, healthcheckEverySecond, LOG_OPTIONS, scriptUploads, stackLabels } from "./containerDefaults";
 import { liveConfig } from "./LiveConfig";
 import { tlsFiles } from "./TlsFiles";
@@ -20,6 +21,10 @@ export interface PgbouncerArgs {
   /** PgBouncer's TLS key, certificate and the CA (ClusterTls.bundle). */
   tlsBundle: pulumi.Output<string>;
   dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** The Docker engine it runs on, for the commands and checks that reach it: none = the environment's (one host). */
+  engine?: DockerEngine;
+  /** The address its port is published on; default pgstack:bindAddress (one host). */
+  publishIp?: string;
 }
 
 /**
@@ -54,7 +59,7 @@ export class Pgbouncer extends pulumi.ComponentResource {
         command: ["pgbouncer"],
         labels: stackLabels(s.stack, "pgbouncer"),
         networksAdvanced: [{ name: args.networkName, aliases: ["pgbouncer"] }],
-        ports: [{ internal: CONTAINER_PORTS.pgbouncer, external: s.ports.pgbouncer, ip: s.bindAddress, protocol: "tcp" }],
+        ports: [{ internal: CONTAINER_PORTS.pgbouncer, external: s.ports.pgbouncer, ip: args.publishIp ?? s.bindAddress, protocol: "tcp" }],
         uploads: [...scriptUploads(["entrypoint.sh", "apply-live-config.sh", "install-tls.sh"]), { file: files.pgbouncerIni, content: renderPgbouncerIni() }],
         healthcheck: healthcheckEverySecond(["CMD-SHELL", `grep -q ':${portHex} 00000000:0000 0A' /proc/net/tcp`], { timeoutSeconds: 3, unhealthyAfterSeconds: 15, startPeriodSeconds: 30 }),
         restart: "unless-stopped",
@@ -71,22 +76,26 @@ export class Pgbouncer extends pulumi.ComponentResource {
       },
       { parent: this, ...CONTAINER_OPTIONS, dependsOn: args.dependsOn },
     );
-    const tls = tlsFiles("pgbouncer-tls-files", { container: this.container, containerName: this.containerName, kind: "pgbouncer", bundle: args.tlsBundle }, { parent: this });
+    const tls = tlsFiles(
+      "pgbouncer-tls-files",
+      { container: this.container, containerName: this.containerName, kind: "pgbouncer", bundle: args.tlsBundle, environment: dockerEnvironment(args.engine ?? {}) },
+      { parent: this },
+    );
     this.health = new ContainerHealth(
       "pgbouncer-healthy",
-      { containerName: this.containerName, containerId: this.container.id, timeoutSeconds: 60 },
+      { containerName: this.containerName, containerId: this.container.id, timeoutSeconds: 60, ...engineInputs(args.engine) },
       { parent: this, dependsOn: [tls] },
     );
 
     this.liveSettings = [
       liveConfig(
         "pgbouncer-live-settings",
-        { container: this.container, ready: this.health, containerName: this.containerName, kind: "pgbouncer", target: files.pgbouncerLive, content: args.liveIni },
+        { container: this.container, ready: this.health, containerName: this.containerName, kind: "pgbouncer", target: files.pgbouncerLive, content: args.liveIni, environment: dockerEnvironment(args.engine ?? {}) },
         { parent: this },
       ),
       liveConfig(
         "pgbouncer-userlist",
-        { container: this.container, ready: this.health, containerName: this.containerName, kind: "pgbouncer", target: files.pgbouncerUserlist, content: pulumi.secret(args.userlist) },
+        { container: this.container, ready: this.health, containerName: this.containerName, kind: "pgbouncer", target: files.pgbouncerUserlist, content: pulumi.secret(args.userlist), environment: dockerEnvironment(args.engine ?? {}) },
         { parent: this },
       ),
     ];

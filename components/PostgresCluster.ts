@@ -7,8 +7,9 @@ import { renderPgHba } from "../config/renderPgHba";
 import { renderPgpass } from "../config/renderPgpass";
 import { renderLiveConf, renderPostgresqlConf, restartSettingArgs } from "../config/renderPostgresqlConf";
 import type { StackSettings } from "../config/settings";
-import { clusterMembers, connectHost, endpoint, memberNames, names, roles, type Member } from "../config/topology";
-import { URL_SSL_QUERY } from "../config/tls";
+import { clusterMembers, endpoint, memberNames, names, roles, type Member } from "../config/topology";
+import { URL_SSL_QUERY, certificateSans } from "../config/tls";
+import { dockerEnvironment, engineOf, hostOf, peerEndpoint, peerHbaAddresses, placementWarnings, publishAddress, reachAddress, runnerEndpoint, stackTopology } from "../config/placement";
 import { paths } from "../config/containerPaths";
 import { BackupCatalog } from "../providers/BackupCatalog";
 import { PostgresDatabase } from "../providers/PostgresDatabase";
@@ -52,35 +53,26 @@ export class PostgresCluster extends pulumi.ComponentResource {
     super("pgstack:index:PostgresCluster", name, {}, opts);
     const s = args.settings;
     const { primary, standbys } = roles(s);
-    const host = connectHost(s.bindAddress);
     const credentials = new ClusterSecrets("secrets", { parent: this }).credentials;
-    const tls = new ClusterTls("tls", { settings: s, parts: [...memberNames(s.replicas), "pgbouncer"] }, { parent: this });
-    this.caCertificate = tls.caCertificate;
-
-    const network = new docker.Network(
-      "network",
-      { name: names.network(s.stack), driver: "bridge", labels: stackLabels(s.stack, "network") },
+    // Every member's certificate names the address it is reached at: its host's.
+    const tls = new ClusterTls(
+      "tls",
+      { settings: s, parts: [...memberNames(s.replicas), "pgbouncer"], sans: (part) => certificateSans(s, part, [reachAddress(s, hostOf(s, part))]) },
       { parent: this },
     );
-    // keepLocally: another stack on this host may run the same image.
-    const postgresImage = new docker.RemoteImage("postgres-image", { name: s.images.postgres, keepLocally: true }, { parent: this });
-    const pgbouncerImage = new docker.RemoteImage("pgbouncer-image", { name: s.images.pgbouncer, keepLocally: true }, { parent: this });
-    // Backups (WAL archive, base backups, dumps) live in a volume, or in a host directory if asked.
-    const backupStorage: MountSource = s.backup.hostPath
-      ? { hostPath: s.backup.hostPath }
-      : {
-          volumeName: new docker.Volume(
-            "backups",
-            { name: names.backupVolume(s.stack), labels: stackLabels(s.stack, "backups") },
-            { parent: this, protect: s.protectData },
-          ).name,
-        };
+    this.caCertificate = tls.caCertificate;
+
+    // What a preview should say about a placement that protects less than it seems (several hosts).
+    for (const warning of placementWarnings(s)) pulumi.log.warn(warning, this);
+    const hosts = dockerHosts(this, s);
+    const kit = (part: string) => hosts.get(hostOf(s, part).name)!;
 
     const shared = splitByRestart(clusterPostgresqlSettings(s));
     const postgresqlConf = renderPostgresqlConf();
-    const pgHba = renderPgHba({ replicationRoles: ["replicator", BACKUP_USER] });
+    const pgHba = renderPgHba({ replicationRoles: ["replicator", BACKUP_USER], peerAddresses: peerHbaAddresses(s) });
     const replicatorPgpass = credentials.replicator.password.apply((password) => renderPgpass([{ user: "replicator", password }]));
 
+    const primaryPeer = peerEndpoint(s, primary.name);
     const member = (m: Member, bootstrap: "initdb" | "clone" | "restore", dependsOn?: pulumi.Resource[]) =>
       new PostgresMember(
         m.name,
@@ -88,28 +80,32 @@ export class PostgresCluster extends pulumi.ComponentResource {
           settings: s,
           member: m,
           bootstrap,
-          bootstrapSource: bootstrap === "clone" ? primary.name : undefined,
+          bootstrapSource: bootstrap === "clone" ? primaryPeer.host : undefined,
+          bootstrapSourcePort: bootstrap === "clone" && hosts.multiHost ? primaryPeer.port : undefined,
+          engine: engineOf(s, m.name),
+          publishIp: publishAddress(s, hostOf(s, m.name)),
           // A logical restore needs the source in the primary too, to read the dump from.
           restoreSource: s.restore && m === primary ? restoreMount(s.restore) : undefined,
           restoreTargetTime: bootstrap === "restore" ? s.restore?.targetTime : undefined,
-          image: postgresImage.imageId,
-          networkName: network.name,
-          backupStorage,
+          image: kit(m.name).postgresImage!.imageId,
+          networkName: kit(m.name).network.name,
+          backupStorage: kit(m.name).backupStorage,
           restartSettingArgs: restartSettingArgs(shared.restart),
           postgresqlConf,
           pgHba,
-          liveConf: renderLiveConf({ ...shared.live, ...memberStandbySettings(m, primary) }),
+          liveConf: renderLiveConf({ ...shared.live, ...memberStandbySettings(m, primary, primaryPeer) }),
           superuserVerifier: credentials.superuser.verifier,
           pgpass: replicatorPgpass,
           tlsBundle: tls.bundle(m.name),
           dependsOn,
         },
-        { parent: this },
+        kit(m.name).componentOptions,
       );
 
     // Nothing is touched while the config's primary contradicts the running cluster (a failover
     // not yet recorded in the config): the guard's check fails the preview.
-    const memberEndpoints = clusterMembers(s).map((m) => ({ name: m.name, host, port: m.hostPort }));
+    const memberEndpoints = clusterMembers(s).map((m) => ({ name: m.name, ...runnerEndpoint(s, m.name) }));
+    const primaryAt = runnerEndpoint(s, primary.name);
     const guard = new PrimaryGuard(
       "primary-guard",
       {
@@ -123,13 +119,17 @@ export class PostgresCluster extends pulumi.ComponentResource {
     );
     // A rebuild checks its backups before the primary exists, then restores instead of initdb.
     const plan = s.restore
-      ? restorePlan("restore-plan", { restore: s.restore, image: postgresImage.imageId, database: s.database }, { parent: this, dependsOn: [guard] })
+      ? restorePlan(
+          "restore-plan",
+          { restore: s.restore, image: kit(primary.name).postgresImage!.imageId, database: s.database, environment: dockerEnvironment(engineOf(s, primary.name)) },
+          { parent: this, dependsOn: [guard] },
+        )
       : undefined;
     const primaryMember = member(primary, s.restore && !s.restore.dump ? "restore" : "initdb", [guard, ...(plan ? [plan] : [])]);
 
     // Everything below talks to the primary through its published port, once it is healthy.
-    // Over TLS, verified against the stack's CA (the host address is in every certificate).
-    const connection = { host, port: primary.hostPort, user: "postgres", password: credentials.superuser.password, caCertificate: tls.caCertificate };
+    // Over TLS, verified against the stack's CA (the address it is reached at is in every certificate).
+    const connection = { host: primaryAt.host, port: primaryAt.port, user: "postgres", password: credentials.superuser.password, caCertificate: tls.caCertificate };
     // Once the primary is healthy; not after its live settings, which nothing here needs.
     const onPrimary = { parent: this, dependsOn: [primaryMember.health] };
     // Roles and the database live in the data directory and go with it: pgstack never drops them
@@ -165,7 +165,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
       "streaming-check",
       {
         ...connection,
-        replicas: standbys.map((m) => ({ name: m.name, host, port: m.hostPort, slotName: m.slotName })),
+        replicas: standbys.map((m) => ({ name: m.name, ...runnerEndpoint(s, m.name), slotName: m.slotName })),
         trigger: s.verifyTrigger,
       },
       { parent: this, dependsOn: this.members },
@@ -174,7 +174,13 @@ export class PostgresCluster extends pulumi.ComponentResource {
     const seeded = s.restore?.dump
       ? seedFromDump(
           "restore-dump",
-          { restore: { ...s.restore, dump: s.restore.dump }, containerName: primaryMember.containerName, database: s.database, owner: s.appUser },
+          {
+            restore: { ...s.restore, dump: s.restore.dump },
+            containerName: primaryMember.containerName,
+            database: s.database,
+            owner: s.appUser,
+            environment: dockerEnvironment(engineOf(s, primary.name)),
+          },
           { parent: this, dependsOn: [database, appRole] },
         )
       : undefined;
@@ -186,41 +192,53 @@ export class PostgresCluster extends pulumi.ComponentResource {
       "pgbouncer",
       {
         settings: s,
-        image: pgbouncerImage.imageId,
-        networkName: network.name,
-        liveIni: renderPgbouncerLiveIni(s, { primaryHost: primary.name, standbyHosts: standbys.map((m) => m.name) }),
+        image: kit("pgbouncer").pgbouncerImage!.imageId,
+        networkName: kit("pgbouncer").network.name,
+        liveIni: renderPgbouncerLiveIni(s, { primaryHost: primaryPeer, standbyHosts: standbys.map((m) => peerEndpoint(s, m.name)) }),
         userlist,
         tlsBundle: tls.bundle("pgbouncer"),
         dependsOn: [appRole, statsRole, database, ...(seeded ? [seeded] : [])],
+        engine: engineOf(s, "pgbouncer"),
+        publishIp: publishAddress(s, hostOf(s, "pgbouncer")),
       },
-      { parent: this },
+      kit("pgbouncer").componentOptions,
     );
 
     const backup = new BackupCron(
       "backup",
       {
         settings: s,
-        image: postgresImage.imageId,
-        networkName: network.name,
-        backupStorage,
-        backupEnv: renderBackupEnv(s, clusterMembers(s).map((m) => m.name)),
+        image: kit("backup").postgresImage!.imageId,
+        networkName: kit("backup").network.name,
+        backupStorage: kit("backup").backupStorage,
+        backupEnv: renderBackupEnv(s, clusterMembers(s).map((m) => peerEndpoint(s, m.name))),
         pgpass: credentials.backup.password.apply((password) => renderPgpass([{ user: BACKUP_USER, password }])),
         caCertificate: tls.caCertificate,
         dependsOn: [backupRole, database],
+        engine: engineOf(s, "backup"),
       },
-      { parent: this },
+      kit("backup").componentOptions,
     );
+    const backupEngine = engineOf(s, "backup");
     this.backups = new BackupCatalog(
       "backup-catalog",
-      { containerName: backup.containerName, manifestPath: `${paths.backups}/manifest.json`, trigger: s.verifyTrigger },
+      {
+        containerName: backup.containerName,
+        manifestPath: `${paths.backups}/manifest.json`,
+        trigger: s.verifyTrigger,
+        ...(backupEngine.host ? { dockerHost: backupEngine.host } : {}),
+        ...(backupEngine.certPath ? { dockerCertPath: backupEngine.certPath } : {}),
+      },
       { parent: this, dependsOn: [backup] },
     );
 
-    this.primaryEndpoint = pulumi.output(endpoint(host, primary.hostPort));
-    this.replicaEndpoints = pulumi.output(standbys.map((m) => endpoint(host, m.hostPort)));
-    this.pgbouncerEndpoint = pulumi.output(endpoint(host, s.ports.pgbouncer));
+    const at = (e: { host: string; port: number }) => endpoint(e.host, e.port);
+    const pgbouncerAt = stackTopology(s).parts.find((p) => p.part === "pgbouncer")!.endpoint!;
+    this.primaryEndpoint = pulumi.output(at(primaryAt));
+    this.replicaEndpoints = pulumi.output(standbys.map((m) => at(runnerEndpoint(s, m.name))));
+    this.pgbouncerEndpoint = pulumi.output(at(pgbouncerAt));
     const url = (db: string) =>
-      pulumi.secret(pulumi.interpolate`postgresql://${s.appUser}:${credentials.app.password}@${endpoint(host, s.ports.pgbouncer)}/${db}?${URL_SSL_QUERY}`);
+      pulumi.secret(pulumi.interpolate`postgresql://${s.appUser}:${credentials.app.password}@${at(pgbouncerAt)}/${db}?${URL_SSL_QUERY}`);
     this.writeUrl = url(s.database);
     this.readUrl = url(readOnlyDatabase(s.database));
 
@@ -228,7 +246,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
     if (s.monitoring.enabled) {
       this.monitoring = new Monitoring(
         "monitoring",
-        { settings: s, networkName: network.name, caCertificate: tls.caCertificate, statsPassword: credentials.stats.password, primaryHealth: primaryMember.health, primaryContainerName: primaryMember.containerName },
+        { settings: s, networkName: kit(primary.name).network.name, caCertificate: tls.caCertificate, statsPassword: credentials.stats.password, primaryHealth: primaryMember.health, primaryContainerName: primaryMember.containerName },
         { parent: this },
       );
     }
@@ -243,4 +261,50 @@ export class PostgresCluster extends pulumi.ComponentResource {
       caCertificate: this.caCertificate,
     });
   }
+}
+
+/** What the parts on one Docker host are made with: its network, images and backup storage, and the options that put them there. */
+interface HostKit {
+  network: docker.Network;
+  postgresImage?: docker.RemoteImage;
+  pgbouncerImage?: docker.RemoteImage;
+  backupStorage: MountSource;
+  /** Options of the components placed on this host: the host's provider for their docker resources. */
+  componentOptions: pulumi.ComponentResourceOptions;
+}
+
+/**
+ * The Docker hosts' own resources. One host (the default): exactly what pgstack always made, with
+ * the same names and the default docker provider, so a one-host stack deploys as before. Several:
+ * per host that runs a part, an explicit docker provider and, through it, the stack's network,
+ * the images its parts need and the backup volume (unless backup.hostPath names shared storage).
+ */
+function dockerHosts(parent: pulumi.ComponentResource, s: StackSettings): Map<string, HostKit> & { multiHost: boolean } {
+  const topology = stackTopology(s);
+  const kits = new Map<string, HostKit>() as Map<string, HostKit> & { multiHost: boolean };
+  kits.multiHost = topology.multiHost;
+  const postgresParts = [...clusterMembers(s).map((m) => m.name), "backup"];
+  for (const h of topology.usedHosts) {
+    const runs = (part: string) => hostOf(s, part).name === h.name;
+    const suffix = topology.multiHost ? `-${h.name}` : "";
+    const provider = topology.multiHost
+      ? new docker.Provider(`docker-${h.name}`, { ...(h.docker ? { host: h.docker } : {}), ...(h.certPath ? { certPath: h.certPath } : {}) }, { parent })
+      : undefined;
+    const opts: pulumi.CustomResourceOptions = provider ? { parent, provider } : { parent };
+    const network = new docker.Network(`network${suffix}`, { name: names.network(s.stack), driver: "bridge", labels: stackLabels(s.stack, "network") }, opts);
+    // keepLocally: another stack on this host may run the same image.
+    const needsPostgres = !topology.multiHost || postgresParts.some(runs);
+    const needsPgbouncer = !topology.multiHost || runs("pgbouncer");
+    const postgresImage = needsPostgres ? new docker.RemoteImage(`postgres-image${suffix}`, { name: s.images.postgres, keepLocally: true }, opts) : undefined;
+    const pgbouncerImage = needsPgbouncer ? new docker.RemoteImage(`pgbouncer-image${suffix}`, { name: s.images.pgbouncer, keepLocally: true }, opts) : undefined;
+    // Backups (WAL archive, base backups, dumps) live in a volume, or in a host directory if asked.
+    const backupStorage: MountSource =
+      s.backup.hostPath
+        ? { hostPath: s.backup.hostPath }
+        : needsPostgres
+          ? { volumeName: new docker.Volume(`backups${suffix}`, { name: names.backupVolume(s.stack), labels: stackLabels(s.stack, "backups") }, { ...opts, protect: s.protectData }).name }
+          : {};
+    kits.set(h.name, { network, postgresImage, pgbouncerImage, backupStorage, componentOptions: provider ? { parent, providers: [provider] } : { parent } });
+  }
+  return kits;
 }

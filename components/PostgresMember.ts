@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PORTS, files, paths } from "../config/containerPaths";
 import type { StackSettings } from "../config/settings";
 import { canonicalCpus } from "../config/dockerCanonicalForms";
-import { ContainerHealth } from "../providers/ContainerHealth";
+import { dockerEnvironment, type DockerEngine } from "../config/placement";
+import { ContainerHealth, engineInputs } from "../providers/ContainerHealth";
 import { names, type Member } from "../config/topology";
 import { CONTAINER_OPTIONS, healthcheckEverySecond, LOG_OPTIONS, scriptUploads, secretUpload, stackLabels } from "./containerDefaults";
 import { liveConfig } from "./LiveConfig";
@@ -23,8 +24,10 @@ export interface PostgresMemberArgs {
    * (a replica), or a restore from `restoreSource` (a rebuilt primary).
    */
   bootstrap: "initdb" | "clone" | "restore";
-  /** Network alias of the member to clone from. */
+  /** Network alias (or, on several hosts, the host address) of the member to clone from. */
   bootstrapSource?: string;
+  /** Its port when it is not 5432: its published port on another Docker host. */
+  bootstrapSourcePort?: number;
   /** Backup storage to restore from, mounted read-only (pgstack:restore). */
   restoreSource?: MountSource;
   /** Point in time of a restore; absent = the newest archived WAL. */
@@ -47,6 +50,10 @@ export interface PostgresMemberArgs {
   tlsBundle: pulumi.Output<string>;
   /** Resources the container must wait for (a replica: the replicator role and its slot). */
   dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** The Docker engine it runs on, for the commands and checks that reach it: none = the environment's (one host). */
+  engine?: DockerEngine;
+  /** The address its port is published on; default pgstack:bindAddress (one host). */
+  publishIp?: string;
 }
 
 /**
@@ -79,6 +86,7 @@ export class PostgresMember extends pulumi.ComponentResource {
       `PGSTACK_MEMBER=${m.name}`,
       `PGSTACK_BOOTSTRAP=${args.bootstrap}`,
       ...(args.bootstrap === "clone" ? [`PGSTACK_BOOTSTRAP_SOURCE=${args.bootstrapSource}`, `PGSTACK_SLOT=${m.slotName}`] : []),
+      ...(args.bootstrap === "clone" && args.bootstrapSourcePort !== undefined ? [`PGSTACK_BOOTSTRAP_SOURCE_PORT=${args.bootstrapSourcePort}`] : []),
       ...(args.restoreTargetTime ? [`PGSTACK_RESTORE_TARGET_TIME=${args.restoreTargetTime}`] : []),
     ];
 
@@ -94,7 +102,7 @@ export class PostgresMember extends pulumi.ComponentResource {
         envs,
         labels: stackLabels(s.stack, m.name),
         networksAdvanced: [{ name: args.networkName, aliases: [m.name] }],
-        ports: [{ internal: CONTAINER_PORTS.postgres, external: m.hostPort, ip: s.bindAddress, protocol: "tcp" }],
+        ports: [{ internal: CONTAINER_PORTS.postgres, external: m.hostPort, ip: args.publishIp ?? s.bindAddress, protocol: "tcp" }],
         volumes: [
           { volumeName: this.dataVolume.name, containerPath: paths.dataMount },
           { ...args.backupStorage, containerPath: paths.backups },
@@ -155,7 +163,7 @@ export class PostgresMember extends pulumi.ComponentResource {
     // PostgreSQL starts once its TLS files are in place (the entrypoint waits for them).
     this.tlsFiles = tlsFiles(
       `${m.name}-tls-files`,
-      { container: this.container, containerName: this.containerName, kind: "postgres", bundle: args.tlsBundle },
+      { container: this.container, containerName: this.containerName, kind: "postgres", bundle: args.tlsBundle, environment: dockerEnvironment(args.engine ?? {}) },
       { parent: this },
     );
 
@@ -163,13 +171,13 @@ export class PostgresMember extends pulumi.ComponentResource {
     // or turns unhealthy fails the deploy at once, with its log.
     this.health = new ContainerHealth(
       `${m.name}-healthy`,
-      { containerName: this.containerName, containerId: this.container.id, timeoutSeconds: 1830 },
+      { containerName: this.containerName, containerId: this.container.id, timeoutSeconds: 1830, ...engineInputs(args.engine) },
       { parent: this, dependsOn: [this.tlsFiles] },
     );
 
     this.liveSettings = liveConfig(
       `${m.name}-live-settings`,
-      { container: this.container, ready: this.health, containerName: this.containerName, kind: "postgres", target: files.postgresqlLive, content: args.liveConf },
+      { container: this.container, ready: this.health, containerName: this.containerName, kind: "postgres", target: files.postgresqlLive, content: args.liveConf, environment: dockerEnvironment(args.engine ?? {}) },
       { parent: this },
     );
 

@@ -11,6 +11,8 @@ export interface TlsFilesArgs {
   kind: "postgres" | "pgbouncer";
   /** ClusterTls.bundle(part): secret. */
   bundle: pulumi.Output<string>;
+  /** DOCKER_HOST (and TLS) of the container's engine when it is not the environment's: a multi-host stack. */
+  environment?: Record<string, string>;
 }
 
 /**
@@ -24,7 +26,13 @@ export function tlsFiles(name: string, args: TlsFilesArgs, opts: pulumi.CustomRe
   const install = pulumi.interpolate`docker exec -i -u root ${args.containerName} sh ${paths.bin}/install-tls.sh ${args.kind}`;
   return new command.local.Command(
     name,
-    { create: install, update: install, stdin: pulumi.secret(args.bundle), triggers: [args.container.id] },
+    {
+      create: install,
+      update: install,
+      stdin: pulumi.secret(args.bundle),
+      triggers: [args.container.id],
+      ...(args.environment && Object.keys(args.environment).length > 0 ? { environment: args.environment } : {}),
+    },
     { ...opts, additionalSecretOutputs: ["stdin"] },
   );
 }

@@ -6,6 +6,11 @@ import type { RestoreSettings } from "../config/settings";
 import { shellQuote } from "../config/renderBackupEnv";
 import type { MountSource } from "./PostgresMember";
 
+/** The command's environment (DOCKER_HOST of the primary's engine) only when there is one: one-host commands stay as they were. */
+function withEnvironment(environment: Record<string, string> | undefined): { environment?: Record<string, string> } {
+  return environment && Object.keys(environment).length > 0 ? { environment } : {};
+}
+
 /** A restore source as a mount: an absolute path is a host directory, anything else a volume. */
 export function restoreMount(restore: RestoreSettings): MountSource {
   return restore.source.startsWith("/") ? { hostPath: restore.source } : { volumeName: restore.source };
@@ -19,13 +24,13 @@ export function restoreMount(restore: RestoreSettings): MountSource {
  */
 export function restorePlan(
   name: string,
-  args: { restore: RestoreSettings; image: pulumi.Input<string>; database: string },
+  args: { restore: RestoreSettings; image: pulumi.Input<string>; database: string; environment?: Record<string, string> },
   opts: pulumi.CustomResourceOptions,
 ): command.local.Command {
   const r = args.restore;
   const planArgs = r.dump ? ["dump", args.database, r.dump] : ["base", ...(r.targetTime ? [r.targetTime] : [])];
   const run = pulumi.interpolate`docker run --rm -i --network none --user root -v ${shellQuote(`${r.source}:${paths.restoreSource}:ro`)} --entrypoint /bin/sh ${args.image} -s -- ${paths.restoreSource} ${planArgs.map(shellQuote).join(" ")}`;
-  return new command.local.Command(name, { create: run, update: run, stdin: standaloneScript("restore-plan.sh") }, opts);
+  return new command.local.Command(name, { create: run, update: run, stdin: standaloneScript("restore-plan.sh"), ...withEnvironment(args.environment) }, opts);
 }
 
 /**
@@ -34,7 +39,7 @@ export function restorePlan(
  */
 export function seedFromDump(
   name: string,
-  args: { restore: RestoreSettings & { dump: string }; containerName: string; database: string; owner: string },
+  args: { restore: RestoreSettings & { dump: string }; containerName: string; database: string; owner: string; environment?: Record<string, string> },
   opts: pulumi.CustomResourceOptions,
 ): command.local.Command {
   const words = [paths.restoreSource, args.restore.dump, args.database, args.owner].map(shellQuote).join(" ");
@@ -43,6 +48,7 @@ export function seedFromDump(
     {
       create: `docker exec -u postgres ${args.containerName} sh ${paths.bin}/restore-dump.sh ${words}`,
       update: "echo 'pgstack: the database was seeded when the stack was created; nothing to do'",
+      ...withEnvironment(args.environment),
     },
     opts,
   );

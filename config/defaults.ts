@@ -9,6 +9,10 @@ export const DEFAULTS: Omit<StackSettings, "stack" | "restore"> = {
   replicas: 1,
   syncReplicas: 0,
   bindAddress: "127.0.0.1",
+  // One host, the engine the environment names, reached at bindAddress: a stack that sets neither
+  // hosts nor placement deploys as it always did (no explicit provider, the same names).
+  hosts: [{ name: "local", address: "127.0.0.1" }],
+  placement: {},
   // Away from 5432/6432 so a laptop's own PostgreSQL or PgBouncer does not collide.
   ports: { primary: 55432, replicaBase: 55433, pgbouncer: 56432 },
   images: {

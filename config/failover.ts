@@ -1,3 +1,5 @@
+import { backendTarget, type BackendHost } from "./renderPgbouncer";
+
 /**
  * Pure pieces of the failover procedure (scripts/failover.ts): choosing the replica to promote,
  * the fence marker a failed primary finds when it starts again, and the small rewrites that point
@@ -43,35 +45,47 @@ export const FENCE_MARKER = "/var/lib/postgresql/data/pgstack.fence";
 export interface FenceMarker {
   /** The member that was promoted in this member's place. */
   newPrimary: string;
+  /** On several Docker hosts: where the new primary is reached (its host's address and published port). */
+  newPrimaryAt?: { host: string; port: number };
   fencedAt: string;
   reason: string;
 }
 
 /** The marker as the shell entrypoint reads it: `key=value` lines. */
 export function renderFenceMarker(marker: FenceMarker): string {
-  return [`new_primary=${marker.newPrimary}`, `fenced_at=${marker.fencedAt}`, `reason=${marker.reason.replace(/\n/g, " ")}`, ""].join("\n");
+  return [
+    `new_primary=${marker.newPrimary}`,
+    ...(marker.newPrimaryAt ? [`new_primary_host=${marker.newPrimaryAt.host}`, `new_primary_port=${marker.newPrimaryAt.port}`] : []),
+    `fenced_at=${marker.fencedAt}`,
+    `reason=${marker.reason.replace(/\n/g, " ")}`,
+    "",
+  ].join("\n");
 }
 
-/** Points every `host=` of the primary_conninfo lines of a live/bootstrap conf at `newHost`. */
-export function repointConninfo(conf: string, newHost: string): string {
-  return conf.replace(/^(primary_conninfo\s*=\s*'[^\n]*?)\bhost=[^\s']+/gm, `$1host=${newHost}`);
+/**
+ * Points every `host=` of the primary_conninfo lines of a live/bootstrap conf at `newHost`, and
+ * their `port=` at `newPort` when given (the new primary's published port on another Docker host).
+ */
+export function repointConninfo(conf: string, newHost: string, newPort?: number): string {
+  const hosted = conf.replace(/^(primary_conninfo\s*=\s*'[^\n]*?)\bhost=[^\s']+/gm, `$1host=${newHost}`);
+  return newPort === undefined ? hosted : hosted.replace(/^(primary_conninfo\s*=\s*'[^\n]*?)\bport=\d+/gm, `$1port=${newPort}`);
 }
 
 /**
  * Rewrites PgBouncer's live ini: `<database>` to the new primary, `<database>_ro` over the
  * remaining standbys (or the new primary when none is left). Other lines are kept.
  */
-export function repointPgbouncer(ini: string, newPrimary: string, standbys: string[]): string {
+export function repointPgbouncer(ini: string, newPrimary: BackendHost, standbys: BackendHost[]): string {
   let inDatabases = false;
   return ini
     .split("\n")
     .map((line) => {
       const section = /^\s*\[(\w+)\]\s*$/.exec(line);
       if (section) inDatabases = section[1] === "databases";
-      const entry = inDatabases ? /^(\S+)(\s*=\s*)host=\S+(.*)$/.exec(line) : null;
+      const entry = inDatabases ? /^(\S+)(\s*=\s*)host=\S+ port=\S+(.*)$/.exec(line) : null;
       if (!entry) return line;
       const hosts = entry[1].endsWith("_ro") && standbys.length > 0 ? standbys : [newPrimary];
-      return `${entry[1]}${entry[2]}host=${hosts.join(",")}${entry[3]}`;
+      return `${entry[1]}${entry[2]}${backendTarget(hosts)}${entry[3]}`;
     })
     .join("\n");
 }

@@ -4,8 +4,10 @@ import { parseCron } from "./cron";
 import { DEFAULTS } from "./defaults";
 import { refusePostgresqlSetting } from "./postgresqlRules";
 import type { PoolMode, StackSettings } from "./settings";
+import { checkSynchronousPlacement, hostPortClashes, parseHosts, parsePlacement } from "./parseHosts";
+import { isMultiHost } from "./placement";
 import { portCollisions, portPlan } from "./portPlan";
-import { memberNames } from "./topology";
+import { clusterMembers, memberNames } from "./topology";
 
 export const CONFIG_NAMESPACE = "pgstack";
 
@@ -13,7 +15,7 @@ export const CONFIG_NAMESPACE = "pgstack";
 export const CONFIG_KEYS = [
   "replicas", "syncReplicas", "bindAddress", "ports", "images", "memory", "cpus", "pgbouncer",
   "backup", "database", "appUser", "postgresql", "protectData", "primaryMember", "verifyTrigger", "restore",
-  "monitoring", "tls",
+  "monitoring", "tls", "hosts", "placement",
 ] as const;
 
 /** Largest replica count: replica names and host ports stay one digit wide and predictable. */
@@ -178,7 +180,11 @@ function parseIdentifier(r: Reader, key: string, value: unknown, fallback: strin
   return v;
 }
 
-function parsePorts(r: Reader, replicas: number): StackSettings["ports"] {
+/**
+ * pgstack:ports. On one host every published port must be distinct; on several, only the ports of
+ * parts that share a host (checked with the placement, in parseStackConfig).
+ */
+function parsePorts(r: Reader, replicas: number, multiHost: boolean): StackSettings["ports"] {
   const obj = r.object("ports", ["primary", "replicaBase", "pgbouncer"]);
   const ports = {
     primary: r.integer("ports.primary", obj.primary, DEFAULTS.ports.primary, 1, 65535),
@@ -189,6 +195,7 @@ function parsePorts(r: Reader, replicas: number): StackSettings["ports"] {
   if (replicas > 0 && lastReplica > 65535) {
     r.problem("ports.replicaBase", ports.replicaBase, `with ${replicas} replicas the last replica port would be ${lastReplica}, above 65535`);
   }
+  if (multiHost) return ports;
   const inReplicaRange = (p: number) => replicas > 0 && p >= ports.replicaBase && p <= lastReplica;
   const replicaRange = replicas === 1 ? `${ports.replicaBase}` : `${ports.replicaBase}-${lastReplica}`;
   if (ports.primary === ports.pgbouncer) {
@@ -402,6 +409,12 @@ export function parseStackConfig(raw: Record<string, unknown>, stack: string): S
     r.problem("bindAddress", own.bindAddress, "must be an IP address of this host, such as 127.0.0.1 (local only) or 0.0.0.0 (every interface)");
   }
 
+  const report = (key: string, value: unknown, message: string) => r.problem(key, value, message);
+  // The default bindAddress is what the CLI hands over for a stack that never set it (Pulumi.yaml).
+  const validBindAddress = isIP(bindAddress) === 0 ? DEFAULTS.bindAddress : bindAddress;
+  const hosts = parseHosts(own.hosts, validBindAddress, validBindAddress !== DEFAULTS.bindAddress, report);
+  const placement = parsePlacement(own.placement, hosts, replicas, report);
+
   const images = r.object("images", ["postgres", "pgbouncer", "postgresExporter", "pgbouncerExporter"]);
   const postgresql = parsePostgresql(r, replicas, Math.min(syncReplicas, replicas));
   const maxConnections = Number(postgresql.max_connections ?? 100);
@@ -411,7 +424,9 @@ export function parseStackConfig(raw: Record<string, unknown>, stack: string): S
     replicas,
     syncReplicas,
     bindAddress,
-    ports: parsePorts(r, replicas),
+    hosts,
+    placement,
+    ports: parsePorts(r, replicas, hosts.length > 1),
     images: {
       postgres: parseImage(r, "images.postgres", images.postgres, DEFAULTS.images.postgres),
       pgbouncer: parseImage(r, "images.pgbouncer", images.pgbouncer, DEFAULTS.images.pgbouncer),
@@ -447,6 +462,21 @@ export function parseStackConfig(raw: Record<string, unknown>, stack: string): S
   if (!members.includes(settings.primaryMember)) {
     r.problem("primaryMember", own.primaryMember, `must name a member of this cluster: ${members.join(", ")}`);
   }
+  if (isMultiHost(settings)) {
+    const published = [
+      ...clusterMembers(settings).map((m, i) => ({ part: m.name, port: m.hostPort, key: i === 0 ? "ports.primary" : "ports.replicaBase" })),
+      { part: "pgbouncer", port: settings.ports.pgbouncer, key: "ports.pgbouncer" },
+    ];
+    for (const clash of hostPortClashes(settings, published)) r.problem(clash.key, clash.port, clash.message);
+    // Not built for several hosts yet: refused, rather than half working.
+    if (settings.monitoring.enabled) {
+      r.problem("monitoring.enabled", true, "pgstack:monitoring runs on one Docker host only for now; a stack of several hosts (pgstack:hosts) must leave it off");
+    }
+    if (settings.restore) {
+      r.problem("restore", own.restore, "a rebuild from backups (pgstack:restore) runs on one Docker host only for now: leave pgstack:hosts unset (one host) for a rebuild");
+    }
+  }
+  checkSynchronousPlacement(settings, report);
   if (!/^[a-z0-9][a-z0-9_.-]*$/.test(stack)) {
     r.problem("(stack name)", stack, "stack names prefix container and volume names: use lower-case letters, digits, '-', '_' or '.'");
   }

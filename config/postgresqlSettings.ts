@@ -57,18 +57,18 @@ export function clusterPostgresqlSettings(s: StackSettings): Record<string, stri
 }
 
 /** What makes one member different: where it streams from when it is a standby, and as whom. */
-export function memberStandbySettings(member: Member, primary: Member): Record<string, string> {
+export function memberStandbySettings(member: Member, primary: Member, primaryAt?: { host: string; port: number }): Record<string, string> {
   return {
-    primary_conninfo: standbyConninfo(member, primary.name),
+    primary_conninfo: standbyConninfo(member, primaryAt?.host ?? primary.name, primaryAt?.port),
     primary_slot_name: member.slotName,
   };
 }
 
 /** libpq connection string a standby uses to stream from `primaryHost`; the password is in the passfile. */
-export function standbyConninfo(member: Pick<Member, "name">, primaryHost: string): string {
+export function standbyConninfo(member: Pick<Member, "name">, primaryHost: string, primaryPort: number = CONTAINER_PORTS.postgres): string {
   return [
     `host=${primaryHost}`,
-    `port=${CONTAINER_PORTS.postgres}`,
+    `port=${primaryPort}`,
     "user=replicator",
     `passfile=${files.pgpass}`,
     `application_name=${member.name}`,

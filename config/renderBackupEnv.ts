@@ -33,7 +33,10 @@ function cronVars(prefix: string, expression: string): [string, string][] {
  * Backups connect to every member in turn and keep the one that accepts writes (libpq's
  * target_session_attrs), so they follow a failover by themselves: nothing here names the primary.
  */
-export function renderBackupEnv(s: Pick<StackSettings, "backup">, members: string[]): string {
+export function renderBackupEnv(s: Pick<StackSettings, "backup">, members: (string | { host: string; port: number })[]): string {
+  // A member is its alias on the stack network (port 5432) or, on several hosts, its host's address and port.
+  const at = members.map((m) => (typeof m === "string" ? { host: m, port: CONTAINER_PORTS.postgres } : m));
+  const ports = [...new Set(at.map((m) => m.port))];
   const b = s.backup;
   const vars: [string, string][] = [
     ["BACKUP_ROOT", paths.backups],
@@ -43,9 +46,9 @@ export function renderBackupEnv(s: Pick<StackSettings, "backup">, members: strin
     ...cronVars("DUMPS", b.schedule),
     ...cronVars("BASE", b.baseBackupSchedule),
     ...cronVars("DRILL", b.drillSchedule),
-    ["PGHOST", members.join(",")],
+    ["PGHOST", at.map((m) => m.host).join(",")],
     ["PGTARGETSESSIONATTRS", "read-write"],
-    ["PGPORT", String(CONTAINER_PORTS.postgres)],
+    ["PGPORT", ports.length === 1 ? String(ports[0]) : at.map((m) => m.port).join(",")],
     ["PGUSER", BACKUP_USER],
     ["PGPASSFILE", files.pgpass],
     ["PGAPPNAME", "pgstack-backup"],

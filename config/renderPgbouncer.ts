@@ -46,11 +46,21 @@ export function renderPgbouncerIni(): string {
   ].join("\n");
 }
 
+/** A member as PgBouncer reaches it: a network alias (port 5432), or a host address and published port. */
+export type BackendHost = string | { host: string; port: number };
+
 export interface PgbouncerTopology {
-  /** Network alias of the member holding the primary role. */
-  primaryHost: string;
-  /** Network aliases of the standbys; the read-only database falls back to the primary without any. */
-  standbyHosts: string[];
+  /** The member holding the primary role: its network alias on one host, its host's address and port on several. */
+  primaryHost: BackendHost;
+  /** The standbys; the read-only database falls back to the primary without any. */
+  standbyHosts: BackendHost[];
+}
+
+/** `host=a,b port=p` (one port when every backend has the same, as on one host) or `port=p1,p2`. */
+export function backendTarget(hosts: BackendHost[]): string {
+  const all = hosts.map((h) => (typeof h === "string" ? { host: h, port: CONTAINER_PORTS.postgres } : h));
+  const ports = [...new Set(all.map((h) => h.port))];
+  return `host=${all.map((h) => h.host).join(",")} port=${ports.length === 1 ? ports[0] : all.map((h) => h.port).join(",")}`;
 }
 
 /**
@@ -60,7 +70,7 @@ export interface PgbouncerTopology {
 export function renderPgbouncerLiveIni(s: Pick<StackSettings, "pgbouncer" | "database">, topology: PgbouncerTopology): string {
   const pg = s.pgbouncer;
   const roHosts = topology.standbyHosts.length > 0 ? topology.standbyHosts : [topology.primaryHost];
-  const target = (hosts: string[]) => `host=${hosts.join(",")} port=${CONTAINER_PORTS.postgres} dbname=${s.database}`;
+  const target = (hosts: BackendHost[]) => `${backendTarget(hosts)} dbname=${s.database}`;
   return [
     "; pgbouncer.live.ini rendered by pgstack: re-read on SIGHUP, no restart.",
     // No [pgbouncer] header: pgbouncer.ini includes this file inside its own [pgbouncer] section,

@@ -86,12 +86,38 @@ export interface RestoreSettings {
   dump?: string;
 }
 
+/**
+ * One Docker host of the stack (`pgstack:hosts.<name>`): its engine, reached by the stack's own
+ * docker provider, and the address other hosts and the Pulumi runner reach its published ports at.
+ */
+export interface DockerHostSettings {
+  /** The host's name in pgstack:hosts and pgstack:placement. */
+  name: string;
+  /**
+   * Its engine, as a DOCKER_HOST URL: `unix:///…`, `tcp://host:port` (TLS, with certPath) or
+   * `ssh://[user@]host[:port]`. Undefined: the engine the environment names (DOCKER_HOST, else the
+   * local socket), through Pulumi's default docker provider, as a one-host stack always did.
+   */
+  docker?: string;
+  /** Where other hosts and the Pulumi runner reach it: an IP address or a DNS name. */
+  address: string;
+  /** A directory with ca.pem, cert.pem and key.pem: the TLS client certificate of a tcp:// engine. */
+  certPath?: string;
+}
+
 export interface StackSettings {
   /** The Pulumi stack name; prefixes container, volume and network names. */
   stack: string;
   replicas: number;
   syncReplicas: number;
   bindAddress: string;
+  /** The Docker hosts, by name (the first is where unplaced parts run). At least one. */
+  hosts: DockerHostSettings[];
+  /**
+   * Which host runs each part (`primary`, `replica-<i>`, `pgbouncer`, `backup`), as the stack set
+   * it; a part not named runs on the first host (config/placement.ts resolves it).
+   */
+  placement: Record<string, string>;
   ports: PortSettings;
   images: ImageSettings;
   /** Memory limit of each PostgreSQL member, in MiB. */

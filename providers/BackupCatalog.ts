@@ -14,6 +14,10 @@ export interface BackupCatalogInputs {
   waitForBaseBackupSeconds?: number;
   /** Any value; changing it re-reads the manifest. */
   trigger?: string;
+  /** DOCKER_HOST of the engine the backup container runs on; absent = the environment's. */
+  dockerHost?: string;
+  /** TLS client certificate directory of a tcp:// engine (DOCKER_CERT_PATH). */
+  dockerCertPath?: string;
 }
 
 /** The last outcome of one job (status/last-run, last-base, last-drill). */
@@ -91,11 +95,19 @@ export function summarizeManifest(m: BackupManifest): string {
 /** Generates the manifest afresh and prints it: a full or read-only storage still answers. */
 const MANIFEST_COMMAND = ["sh", "/pgstack/bin/backup-manifest.sh", "--print"];
 
+/** The environment with the backup container's engine, when it is not the environment's own. */
+function dockerEnv(inputs: BackupCatalogInputs): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  if (inputs.dockerHost) env.DOCKER_HOST = inputs.dockerHost;
+  if (inputs.dockerCertPath) Object.assign(env, { DOCKER_CERT_PATH: inputs.dockerCertPath, DOCKER_TLS_VERIFY: "1" });
+  return env;
+}
+
 async function readManifest(inputs: BackupCatalogInputs): Promise<BackupManifest> {
   const { execFile } = require("node:child_process") as typeof import("node:child_process");
   const run = (args: string[]) =>
     new Promise<{ ok: boolean; stdout: string; error: string }>((resolve) => {
-      execFile("docker", ["exec", "-u", "postgres", inputs.containerName, ...args], { timeout: 60_000, encoding: "utf8" }, (err, stdout, stderr) => {
+      execFile("docker", ["exec", "-u", "postgres", inputs.containerName, ...args], { timeout: 60_000, encoding: "utf8", env: dockerEnv(inputs) }, (err, stdout, stderr) => {
         resolve({ ok: !err, stdout, error: (stderr || err?.message || "").trim() });
       });
     });
@@ -125,7 +137,7 @@ async function catalog(inputs: BackupCatalogInputs, waitForBase: boolean): Promi
 
 export class BackupCatalogProvider implements pulumi.dynamic.ResourceProvider {
   async diff(_id: string, olds: BackupCatalogOutputs, news: BackupCatalogInputs): Promise<pulumi.dynamic.DiffResult> {
-    const changes = changedKeys(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, ["containerName", "manifestPath", "trigger"]);
+    const changes = changedKeys(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, ["containerName", "manifestPath", "trigger", "dockerHost", "dockerCertPath"]);
     return { changes: changes.length > 0, replaces: [] };
   }
 
@@ -152,6 +164,8 @@ export interface BackupCatalogArgs {
   manifestPath: pulumi.Input<string>;
   waitForBaseBackupSeconds?: pulumi.Input<number>;
   trigger?: pulumi.Input<string>;
+  dockerHost?: pulumi.Input<string>;
+  dockerCertPath?: pulumi.Input<string>;
 }
 
 // One provider for every resource of this type: the SDK serializes a dynamic provider once per

@@ -18,6 +18,8 @@ export interface ContainerHealthInputs {
   timeoutSeconds?: number;
   /** DOCKER_HOST of the engine it runs on; absent = the CLI's default. */
   dockerHost?: string;
+  /** TLS client certificate directory of a tcp:// engine (DOCKER_CERT_PATH, with DOCKER_TLS_VERIFY). */
+  dockerCertPath?: string;
 }
 
 export interface ContainerHealthOutputs extends ContainerHealthInputs {
@@ -33,7 +35,8 @@ function dockerCli(inputs: ContainerHealthInputs, args: string[]): Promise<{ cod
   const { execFile } = require("node:child_process") as typeof import("node:child_process");
   const full = inputs.dockerHost ? ["--host", inputs.dockerHost, ...args] : args;
   return new Promise((resolve) => {
-    execFile("docker", full, { timeout: 30_000, encoding: "utf8", maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const env = inputs.dockerCertPath ? { ...process.env, DOCKER_CERT_PATH: inputs.dockerCertPath, DOCKER_TLS_VERIFY: "1" } : process.env;
+    execFile("docker", full, { timeout: 30_000, encoding: "utf8", maxBuffer: 4 * 1024 * 1024, env }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1) : 0;
       resolve({ code, stdout, stderr: stderr || (err && code !== 0 ? err.message : "") });
     });
@@ -90,7 +93,7 @@ export class ContainerHealthProvider implements pulumi.dynamic.ResourceProvider 
 
   /** A new container (or engine) is waited for again; a new timeout is only recorded. */
   async diff(_id: string, olds: ContainerHealthOutputs, news: ContainerHealthInputs): Promise<pulumi.dynamic.DiffResult> {
-    const changes = changedKeys(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, ["containerName", "containerId", "dockerHost", "timeoutSeconds"], {
+    const changes = changedKeys(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, ["containerName", "containerId", "dockerHost", "dockerCertPath", "timeoutSeconds"], {
       timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
     });
     return { changes: changes.length > 0, replaces: [], deleteBeforeReplace: false };
@@ -115,6 +118,7 @@ export interface ContainerHealthArgs {
   containerId: pulumi.Input<string>;
   timeoutSeconds?: pulumi.Input<number>;
   dockerHost?: pulumi.Input<string>;
+  dockerCertPath?: pulumi.Input<string>;
 }
 
 // One provider for every resource of this type: the SDK serializes a dynamic provider once per
@@ -129,4 +133,9 @@ export class ContainerHealth extends pulumi.dynamic.Resource {
   constructor(name: string, args: ContainerHealthArgs, opts?: pulumi.CustomResourceOptions) {
     super(PROVIDER, name, { timeoutSeconds: undefined, dockerHost: undefined, ...args, healthyAt: undefined, waitedMs: undefined }, opts, "pgstack", "ContainerHealth");
   }
+}
+
+/** The engine inputs of a check on `engine`: none for the environment's own engine (one host), so one-host inputs stay what they were. */
+export function engineInputs(engine: { host?: string; certPath?: string } | undefined): { dockerHost?: string; dockerCertPath?: string } {
+  return { ...(engine?.host ? { dockerHost: engine.host } : {}), ...(engine?.certPath ? { dockerCertPath: engine.certPath } : {}) };
 }

@@ -12,8 +12,12 @@ import {
   repointPgbouncer,
   setStackConfigValue,
 } from "../config/failover";
-import { slotNameFor } from "../config/topology";
-import { docker, dockerRaw, psqlIn, readIn, writeIn } from "./lib/docker";
+import { conninfoTarget, fenceDecision, memberAt } from "../config/failoverHosts";
+import { parseStackConfig } from "../config/parseStackConfig";
+import { engineOf, hostOf, isMultiHost, peerEndpoint, type DockerEngine } from "../config/placement";
+import type { StackSettings } from "../config/settings";
+import { memberNames, names, slotNameFor } from "../config/topology";
+import { docker, dockerRaw, psqlIn, readIn, writeIn, type DockerOptions } from "./lib/docker";
 
 /**
  * Promotes the most advanced replica of a stack whose primary failed, in one command:
@@ -25,6 +29,11 @@ import { docker, dockerRaw, psqlIn, readIn, writeIn } from "./lib/docker";
  * 3. creates the other members' slots on it; 4. points the other replicas and PgBouncer at it
  * (backups find the writable member by themselves); 5. records `pgstack:primaryMember` in the
  * stack's config, so the next `pulumi up` converges on the new topology instead of undoing it.
+ *
+ * On several Docker hosts (pgstack:hosts in the stack's config) each member is reached through its
+ * host's engine, and the standbys and PgBouncer are pointed at the new primary's host address and
+ * published port. When the old primary's host does not answer, it cannot be fenced: the command says
+ * so and promotes only with --force, after saying what that risks.
  */
 
 interface Options {
@@ -39,7 +48,13 @@ interface MemberContainer {
   member: string;
   container: string;
   running: boolean;
+  /** Its host (pgstack:hosts) and that host's engine; on one host, the environment's engine. */
+  hostName: string;
+  engine: DockerEngine;
+  engineAnswers: boolean;
 }
+
+const on = (engine: DockerEngine): DockerOptions => ({ ...(engine.host ? { host: engine.host } : {}), ...(engine.certPath ? { certPath: engine.certPath } : {}) });
 
 interface MemberState extends MemberContainer {
   reachable: boolean;
@@ -67,16 +82,68 @@ function parseArgs(argv: string[]): Options {
   return opts;
 }
 
-async function listMembers(stack: string): Promise<MemberContainer[]> {
-  const out = await docker(["ps", "-a", "--filter", `label=pgstack.stack=${stack}`, "--format", '{{.Names}}\t{{.Label "pgstack.part"}}\t{{.State}}']);
+async function listOn(stack: string, engine: DockerEngine, hostName: string): Promise<MemberContainer[]> {
+  const out = await docker(["ps", "-a", "--filter", `label=pgstack.stack=${stack}`, "--format", '{{.Names}}\t{{.Label "pgstack.part"}}\t{{.State}}'], on(engine));
   return out
     .split("\n")
     .filter(Boolean)
     .map((line) => line.split("\t"))
     .filter(([, part]) => /^(primary|replica-\d+)$/.test(part))
-    .map(([container, member, state]) => ({ member, container, running: state === "running" }))
-    .sort((a, b) => a.member.localeCompare(b.member, undefined, { numeric: true }));
+    .map(([container, member, state]) => ({ member, container, running: state === "running", hostName, engine, engineAnswers: true }));
 }
+
+const byMember = (a: MemberContainer, b: MemberContainer) => a.member.localeCompare(b.member, undefined, { numeric: true });
+
+/**
+ * The stack's members and their containers. One host: what the environment's engine runs. Several:
+ * each member on its host's engine; a host whose engine does not answer within 10 s lists its
+ * members as unreachable.
+ */
+async function listMembers(stack: string, s: StackSettings | undefined): Promise<MemberContainer[]> {
+  if (!s || !isMultiHost(s)) return (await listOn(stack, {}, "local")).sort(byMember);
+  const found: MemberContainer[] = [];
+  for (const h of s.hosts) {
+    const placed = memberNames(s.replicas).filter((m) => hostOf(s, m).name === h.name);
+    if (placed.length === 0) continue;
+    const engine = engineOf(s, placed[0]);
+    const answers = (await dockerRaw(["version", "--format", "{{.Server.Version}}"], { ...on(engine), timeoutMs: 10_000 })).code === 0;
+    say(`host ${h.name} (${engine.host ?? "the environment's engine"}): ${answers ? "answers" : "DOES NOT ANSWER"}; runs ${placed.join(", ")}`);
+    if (answers) found.push(...(await listOn(stack, engine, h.name)).filter((c) => placed.includes(c.member)));
+    else found.push(...placed.map((member) => ({ member, container: names.container(stack, member), running: false, hostName: h.name, engine, engineAnswers: false })));
+  }
+  return found.sort(byMember);
+}
+
+/** The stack's settings from its config file (or `pulumi config`), when they can be read: on several hosts the failover needs them. */
+function stackSettings(opts: Options): StackSettings | undefined {
+  const file = opts.configFile ?? `Pulumi.${opts.stack}.yaml`;
+  let config: Record<string, unknown> | undefined;
+  if (existsSync(file)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const yaml = require("js-yaml") as typeof import("js-yaml");
+    config = ((yaml.load(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | undefined)?.config ?? {}) as Record<string, unknown>;
+  } else if (commandExists("pulumi")) {
+    try {
+      const out = execFileSync("pulumi", ["config", "--json", "--stack", opts.stack], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+      config = Object.fromEntries(Object.entries(JSON.parse(out) as Record<string, { value?: unknown }>).map(([k, v]) => [k, v.value]));
+    } catch {
+      config = undefined;
+    }
+  }
+  if (!config) return undefined;
+  const plain = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" || v === undefined ? v : JSON.stringify(v)]));
+  try {
+    return parseStackConfig(plain, opts.stack);
+  } catch (err) {
+    // A one-host stack fails over from what its engine shows, as it always did; a stack of several
+    // hosts cannot without knowing them.
+    if (plain["pgstack:hosts"] === undefined) return undefined;
+    throw new Error(`the stack config names several hosts but does not parse, so their engines are unknown: ${(err as Error).message}`);
+  }
+}
+
+/** The stack's settings for this run (set by failover()): the member lookups need the hosts. */
+let settingsInUse: StackSettings | undefined;
 
 async function memberState(m: MemberContainer): Promise<MemberState> {
   if (!m.running) return { ...m, reachable: false, receiveLsn: null, replayLsn: null };
@@ -85,8 +152,11 @@ async function memberState(m: MemberContainer): Promise<MemberState> {
       m.container,
       "select pg_is_in_recovery(), pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), (select setting from pg_settings where name = 'primary_conninfo')",
       10_000,
+      on(m.engine),
     );
-    const upstream = /\bhost=([^\s']+)/.exec(row[3] ?? "")?.[1];
+    const target = conninfoTarget(row[3] ?? "");
+    // On several hosts a standby names its upstream by host address and port: the member there.
+    const upstream = target.host && settingsInUse ? (memberAt(settingsInUse, target.host, target.port) ?? target.host) : target.host;
     return { ...m, reachable: true, inRecovery: row[0] === "t", receiveLsn: row[1] || null, replayLsn: row[2] || null, upstream };
   } catch {
     return { ...m, reachable: false, receiveLsn: null, replayLsn: null };
@@ -99,20 +169,20 @@ async function stopOldPrimary(old: MemberContainer | undefined, oldName: string)
     say(`old primary ${oldName} has no container; nothing to stop`);
     return;
   }
-  await docker(["update", "--restart=no", old.container]);
+  await docker(["update", "--restart=no", old.container], on(old.engine));
   if (old.running) {
     say(`stopping ${old.container} (it still runs)`);
-    await docker(["stop", "-t", "60", old.container], { timeoutMs: 120_000 });
+    await docker(["stop", "-t", "60", old.container], { ...on(old.engine), timeoutMs: 120_000 });
   }
 }
 
 /** Leaves a marker in the old primary's volume: when it starts again it rejoins or stays fenced. */
-async function writeFenceMarker(old: MemberContainer | undefined, newPrimary: string): Promise<void> {
+async function writeFenceMarker(old: MemberContainer | undefined, newPrimary: string, newPrimaryAt?: { host: string; port: number }): Promise<void> {
   if (!old) return;
   const dir = mkdtempSync(path.join(tmpdir(), "pgstack-fence-"));
   const marker = path.join(dir, "pgstack.fence");
-  writeFileSync(marker, renderFenceMarker({ newPrimary, fencedAt: new Date().toISOString(), reason: `failover to ${newPrimary}` }));
-  await docker(["cp", marker, `${old.container}:${FENCE_MARKER}`]);
+  writeFileSync(marker, renderFenceMarker({ newPrimary, newPrimaryAt, fencedAt: new Date().toISOString(), reason: `failover to ${newPrimary}` }));
+  await docker(["cp", marker, `${old.container}:${FENCE_MARKER}`], on(old.engine));
   say(`fenced ${old.container}: restart policy off, stopped, marker ${FENCE_MARKER} names ${newPrimary}`);
 }
 
@@ -157,7 +227,9 @@ function commandExists(cmd: string): boolean {
 
 export async function failover(opts: Options): Promise<{ oldPrimary: string; newPrimary: string; repointed: string[] }> {
   const started = Date.now();
-  const members = await listMembers(opts.stack);
+  const s = stackSettings(opts);
+  settingsInUse = s && isMultiHost(s) ? s : undefined;
+  const members = await listMembers(opts.stack, s);
   if (members.length === 0) throw new Error(`no pgstack members found for stack ${opts.stack} (containers labelled pgstack.stack=${opts.stack})`);
   const states = await Promise.all(members.map(memberState));
 
@@ -180,12 +252,16 @@ export async function failover(opts: Options): Promise<{ oldPrimary: string; new
 
   // Fence before promoting: once there is a new primary, the old one must already be unable to return.
   const oldContainer = members.find((m) => m.member === oldName);
-  await stopOldPrimary(oldContainer, oldName);
+  const decision = oldContainer ? fenceDecision({ member: oldName, container: oldContainer.container, host: oldContainer.hostName, docker: oldContainer.engine.host, engineAnswers: oldContainer.engineAnswers }, opts.force) : { kind: "fence" as const };
+  if (decision.kind === "refuse") throw new Error(decision.message);
+  if (decision.kind === "promote-unfenced") say(decision.warning);
+  else await stopOldPrimary(oldContainer, oldName);
   const caughtUp = await waitForReplay(candidates, 30_000);
   const chosen = opts.to ? (caughtUp.find((c) => c.member === opts.to) as MemberState) : (caughtUp.find((c) => c.member === chooseNewPrimary(caughtUp).member) as MemberState);
-  await writeFenceMarker(oldContainer, chosen.member);
-  say(`promoting ${chosen.member} (received ${chosen.receiveLsn ?? "-"}, replayed ${chosen.replayLsn ?? "-"})`);
-  const [[promoted]] = await psqlIn(chosen.container, "select pg_promote(true, 60)", 90_000);
+  const newAt = settingsInUse ? peerEndpoint(settingsInUse, chosen.member) : undefined;
+  if (decision.kind === "fence") await writeFenceMarker(oldContainer, chosen.member, newAt);
+  say(`promoting ${chosen.member} (received ${chosen.receiveLsn ?? "-"}, replayed ${chosen.replayLsn ?? "-"})${newAt ? ` at ${newAt.host}:${newAt.port}` : ""}`);
+  const [[promoted]] = await psqlIn(chosen.container, "select pg_promote(true, 60)", 90_000, on(chosen.engine));
   if (promoted !== "t") throw new Error(`pg_promote on ${chosen.member} did not finish within 60 s; check docker logs ${chosen.container}`);
 
   for (const m of members.filter((m) => m.member !== chosen.member)) {
@@ -193,6 +269,8 @@ export async function failover(opts: Options): Promise<{ oldPrimary: string; new
     await psqlIn(
       chosen.container,
       `select pg_create_physical_replication_slot('${slot}', true) where not exists (select 1 from pg_replication_slots where slot_name = '${slot}')`,
+      30_000,
+      on(chosen.engine),
     );
   }
   say(`slots ready on ${chosen.member} for ${members.filter((m) => m.member !== chosen.member).map((m) => m.member).join(", ")}`);
@@ -200,20 +278,29 @@ export async function failover(opts: Options): Promise<{ oldPrimary: string; new
   const others = caughtUp.filter((c) => c.member !== chosen.member);
   for (const o of others) {
     for (const file of [files.postgresqlLive, files.postgresqlBootstrap]) {
-      const exists = await dockerRaw(["exec", "-u", "postgres", o.container, "test", "-f", file]);
-      if (exists.code === 0) await writeIn(o.container, file, repointConninfo(await readIn(o.container, file), chosen.member));
+      const exists = await dockerRaw(["exec", "-u", "postgres", o.container, "test", "-f", file], on(o.engine));
+      const repointed = (conf: string) => (newAt ? repointConninfo(conf, newAt.host, newAt.port) : repointConninfo(conf, chosen.member));
+      if (exists.code === 0) await writeIn(o.container, file, repointed(await readIn(o.container, file, "postgres", on(o.engine))), "postgres", on(o.engine));
     }
-    await psqlIn(o.container, "select pg_reload_conf()");
+    await psqlIn(o.container, "select pg_reload_conf()", 30_000, on(o.engine));
   }
-  const streaming = await waitForStreaming(chosen.container, others.map((o) => o.member), 60_000);
+  const streaming = await waitForStreaming(chosen, others.map((o) => o.member), 60_000);
   say(`replicas following ${chosen.member}: ${streaming.join(", ") || "none"}`);
 
   const standbys = others.map((o) => o.member);
   const pgbouncer = `${opts.stack}-pgbouncer`;
-  if ((await dockerRaw(["inspect", pgbouncer])).code === 0) {
-    await writeIn(pgbouncer, files.pgbouncerLive, repointPgbouncer(await readIn(pgbouncer, files.pgbouncerLive), chosen.member, standbys));
-    await docker(["exec", "-u", "postgres", pgbouncer, "kill", "-HUP", "1"]);
+  const bouncer = settingsInUse ? on(engineOf(settingsInUse, "pgbouncer")) : {};
+  if ((await dockerRaw(["inspect", pgbouncer], { ...bouncer, timeoutMs: 10_000 })).code === 0) {
+    const target = (m: string) => (settingsInUse ? peerEndpoint(settingsInUse, m) : m);
+    await writeIn(pgbouncer, files.pgbouncerLive, repointPgbouncer(await readIn(pgbouncer, files.pgbouncerLive, "postgres", bouncer), target(chosen.member), standbys.map(target)), "postgres", bouncer);
+    await docker(["exec", "-u", "postgres", pgbouncer, "kill", "-HUP", "1"], bouncer);
     say(`PgBouncer now sends writes to ${chosen.member} and reads to ${standbys.join(", ") || chosen.member}`);
+  } else if (settingsInUse) {
+    const direct = peerEndpoint(settingsInUse, chosen.member);
+    say(
+      `PgBouncer (${pgbouncer} on host ${hostOf(settingsInUse, "pgbouncer").name}) does not answer: it is down with its host; until that host is back, ` +
+        `clients reach the new primary directly at ${direct.host}:${direct.port} (moving PgBouncer takes a deploy, and a deploy needs every host's engine to answer)`,
+    );
   }
   say("backups follow by themselves: they connect to whichever member accepts writes");
 
@@ -222,11 +309,11 @@ export async function failover(opts: Options): Promise<{ oldPrimary: string; new
   return { oldPrimary: oldName, newPrimary: chosen.member, repointed: streaming };
 }
 
-async function waitForStreaming(primaryContainer: string, expected: string[], timeoutMs: number): Promise<string[]> {
+async function waitForStreaming(primary: MemberContainer, expected: string[], timeoutMs: number): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   let streaming: string[] = [];
   while (Date.now() < deadline) {
-    const rows = await psqlIn(primaryContainer, "select application_name from pg_stat_replication where state = 'streaming'");
+    const rows = await psqlIn(primary.container, "select application_name from pg_stat_replication where state = 'streaming'", 30_000, on(primary.engine));
     streaming = rows.map((r) => r[0]).filter((n) => expected.includes(n));
     if (streaming.length === expected.length) break;
     await sleep(500);

@@ -64,13 +64,13 @@ SQL
   mv "$PGDATA.initdb" "$PGDATA"
 }
 
-# Makes data directory $2 a standby of $1 through this member's own slot (the next `pulumi up`
-# writes the live file that supersedes these settings).
+# Makes data directory $2 a standby of $1 (port $3, default 5432) through this member's own slot
+# (the next `pulumi up` writes the live file that supersedes these settings).
 follow() {
   rm -f "$2/pgstack.live.conf"
   {
     echo "# Written by pgstack's entrypoint; pgstack.live.conf overrides it."
-    echo "primary_conninfo = 'host=$1 port=5432 user=replicator passfile=$run/pgpass application_name=$PGSTACK_MEMBER connect_timeout=5 $tls'"
+    echo "primary_conninfo = 'host=$1 port=${3:-5432} user=replicator passfile=$run/pgpass application_name=$PGSTACK_MEMBER connect_timeout=5 $tls'"
     echo "primary_slot_name = '$slot'"
   } > "$2/pgstack.bootstrap.conf"
   touch "$2/standby.signal"
@@ -88,9 +88,12 @@ stay_fenced() {
 # The failed primary of a failover: rewind onto the new primary's timeline and follow it.
 rejoin_or_stay_fenced() {
   new_primary=$(sed -n 's/^new_primary=//p' "$fence")
+  # On several Docker hosts the new primary is reached at its host's address and published port.
+  source_host=$(sed -n 's/^new_primary_host=//p' "$fence"); source_port=$(sed -n 's/^new_primary_port=//p' "$fence")
+  source_host=${source_host:-$new_primary}; source_port=${source_port:-5432}
   say "fenced by a failover ($(tr '\n' ' ' < "$fence")); rejoining $new_primary as a replica"
   [ -n "$new_primary" ] || stay_fenced "the fence marker names no new primary"
-  rewind_source="host=$new_primary port=5432 user=replicator dbname=postgres passfile=$run/pgpass application_name=$PGSTACK_MEMBER connect_timeout=5 $tls"
+  rewind_source="host=$source_host port=$source_port user=replicator dbname=postgres passfile=$run/pgpass application_name=$PGSTACK_MEMBER connect_timeout=5 $tls"
   # A crashed primary leaves postmaster.pid naming PID 1, which in this new container is this
   # shell: the single-user run pg_rewind starts for crash recovery would take it for a live
   # postmaster. Nothing else runs PostgreSQL here yet, so the file is stale.
@@ -104,14 +107,16 @@ rejoin_or_stay_fenced() {
     sleep 5
   done
   # pg_rewind copied the new primary's own files; this member's settings come from here on.
-  follow "$new_primary" "$PGDATA"
+  follow "$source_host" "$PGDATA" "$source_port"
   mv "$fence" "$fence.resolved"
   say "REJOINED as a replica of $new_primary via pg_rewind"
 }
 
 bootstrap_clone() {
   : "${PGSTACK_BOOTSTRAP_SOURCE:?}" "${PGSTACK_SLOT:?}"
-  conninfo="host=$PGSTACK_BOOTSTRAP_SOURCE port=5432 user=replicator passfile=$run/pgpass application_name=$PGSTACK_MEMBER connect_timeout=5 $tls"
+  # PGSTACK_BOOTSTRAP_SOURCE_PORT: the source's published port when it runs on another Docker host.
+  source_port=${PGSTACK_BOOTSTRAP_SOURCE_PORT:-5432}
+  conninfo="host=$PGSTACK_BOOTSTRAP_SOURCE port=$source_port user=replicator passfile=$run/pgpass application_name=$PGSTACK_MEMBER connect_timeout=5 $tls"
   attempt=1
   while :; do
     say "empty data directory: cloning $PGSTACK_BOOTSTRAP_SOURCE through slot $PGSTACK_SLOT (attempt $attempt)"
@@ -130,7 +135,7 @@ bootstrap_clone() {
   done
   # The clone carries the source's own settings; this member's arrive with the next `pulumi up`.
   # It becomes a standby before it is renamed into place: never a second primary, even if killed here.
-  follow "$PGSTACK_BOOTSTRAP_SOURCE" "$PGDATA.clone"
+  follow "$PGSTACK_BOOTSTRAP_SOURCE" "$PGDATA.clone" "$source_port"
   mv "$PGDATA.clone" "$PGDATA"
 }
 

@@ -14,12 +14,17 @@ export interface DockerOptions {
   timeoutMs?: number;
   /** The Docker engine to talk to (a DOCKER_HOST value); default the environment's. */
   host?: string;
+  /** TLS client certificate directory of a tcp:// engine (DOCKER_CERT_PATH, with DOCKER_TLS_VERIFY). */
+  certPath?: string;
 }
 
 /** Runs `docker args...`; resolves with the output and exit code, whatever the code. */
 export function dockerRaw(args: string[], options: DockerOptions = {}): Promise<DockerResult> {
   return new Promise((resolve) => {
-    const env = options.host ? { ...process.env, DOCKER_HOST: options.host } : undefined;
+    const env =
+      options.host || options.certPath
+        ? { ...process.env, ...(options.host ? { DOCKER_HOST: options.host } : {}), ...(options.certPath ? { DOCKER_CERT_PATH: options.certPath, DOCKER_TLS_VERIFY: "1" } : {}) }
+        : undefined;
     const child = execFile(
       "docker",
       args,
@@ -88,6 +93,6 @@ export function readIn(container: string, file: string, user = "postgres", optio
 }
 
 /** Replaces a file inside a container atomically (written beside it, then renamed). */
-export async function writeIn(container: string, file: string, content: string, user = "postgres"): Promise<void> {
-  await docker(["exec", "-i", "-u", user, container, "sh", "-c", 'cat > "$1.new" && mv "$1.new" "$1"', "sh", file], { input: content });
+export async function writeIn(container: string, file: string, content: string, user = "postgres", options: DockerOptions = {}): Promise<void> {
+  await docker(["exec", "-i", "-u", user, container, "sh", "-c", 'cat > "$1.new" && mv "$1.new" "$1"', "sh", file], { ...options, input: content });
 }

@@ -30,6 +30,8 @@ export interface RecordedResource {
   retainOnDelete: boolean;
   /** Input paths whose change replaces the resource (and "#initerror": a failed create is replaced). */
   replaceOnChanges: string[];
+  /** Reference (`<urn>::<id>`) of the explicit provider that manages it; "" for the default provider. */
+  provider: string;
 }
 
 export function isSecretWrapper(value: unknown): value is { value: unknown } {
@@ -110,6 +112,7 @@ export async function setRecordingMocks(
         ignoreChanges: req.getIgnorechangesList(),
         retainOnDelete: req.getRetainondelete() ?? false,
         replaceOnChanges: req.getReplaceonchangesList(),
+        provider: req.getProvider() ?? "",
       };
       (this.__pgstackRecords as RecordedResource[]).push(record);
       // A per-call view of the monitor whose newResource also receives this registration's record.

@@ -1,4 +1,4 @@
-import { dockerApi } from "./dockerApi";
+import { dockerApi as defaultEngine, type DockerApi } from "./dockerApi";
 
 // The Docker provider's `wait`, as kreuzwerker/terraform-provider-docker implements it
 // (resourceDockerContainerCreate): inspect once a second until Docker reports the container
@@ -9,7 +9,7 @@ import { dockerApi } from "./dockerApi";
 
 const POLL_MS = 1_000;
 
-export async function waitHealthy(id: string, timeoutSeconds: number): Promise<void> {
+export async function waitHealthy(id: string, timeoutSeconds: number, dockerApi: DockerApi = defaultEngine): Promise<void> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (;;) {
     const info = await dockerApi.inspectContainer(id);

@@ -1,5 +1,5 @@
 import { handlerFor } from "./handlers";
-import { PartialCreateError, type Created } from "./handlers/types";
+import { PartialCreateError, type Created, type ProviderConfig } from "./handlers/types";
 import type { ResourceRef, Step, StepOp } from "./result";
 import { saveState, type StackState, type StateEntry } from "./state";
 
@@ -19,6 +19,15 @@ export interface Registration {
   replaceOnChanges: string[];
   /** Top-level properties holding secrets (inputs the program marked, outputs the provider keeps secret). */
   secretProperties: string[];
+  /** URN of the explicit provider that manages it; absent for the default provider. */
+  provider?: string;
+}
+
+/** The URN of a provider reference (`<urn>::<id>`; URNs contain `::` themselves). */
+export function providerUrnOf(ref: string): string | undefined {
+  if (!ref) return undefined;
+  const at = ref.lastIndexOf("::");
+  return at > 0 ? ref.slice(0, at) : ref;
 }
 
 export const refOf = (e: { type: string; name: string; urn: string; id?: string }): ResourceRef => ({ type: e.type, name: e.name, urn: e.urn, id: e.id });
@@ -67,10 +76,23 @@ export class Deployment {
     return entry;
   }
 
+  /**
+   * The configuration of the explicit provider of a resource, as the engine hands it to that
+   * provider: from the provider's own entry in the state (created before the resources that name
+   * it, deleted after them).
+   */
+  providerConfig(e: { provider?: string }): ProviderConfig {
+    if (!e.provider) return {};
+    const p = this.state.resources[e.provider] ?? this.state.pendingDeletes.find((x) => x.urn === e.provider);
+    if (!p) throw new Error(`its provider ${e.provider} is not in the state`);
+    const host = p.inputs.host;
+    return typeof host === "string" && host !== "" ? { dockerHost: host } : {};
+  }
+
   /** Creates for real; a create that made something before failing is still stored (status failed). */
   async create(reg: Registration, inputs: Record<string, unknown>): Promise<StateEntry> {
     try {
-      return this.put(reg, inputs, await handlerFor(reg.type).create(inputs, reg.urn), "ok");
+      return this.put(reg, inputs, await handlerFor(reg.type).create(inputs, reg.urn, this.providerConfig(reg)), "ok");
     } catch (err) {
       if (err instanceof PartialCreateError) this.put(reg, inputs, err.created, "failed");
       throw err;
@@ -85,7 +107,7 @@ export class Deployment {
   async delete(entry: StateEntry, deletedAlong: Set<string> = new Set()): Promise<string | undefined> {
     const goesAlong = !!entry.deletedWith && deletedAlong.has(entry.deletedWith);
     const retained = entry.retainOnDelete === true;
-    if (entry.custom && !goesAlong && !retained) await handlerFor(entry.type).delete(entry);
+    if (entry.custom && !goesAlong && !retained) await handlerFor(entry.type).delete(entry, this.providerConfig(entry));
     if (this.state.resources[entry.urn] === entry) delete this.state.resources[entry.urn];
     this.state.pendingDeletes = this.state.pendingDeletes.filter((e) => e !== entry);
     this.save();

@@ -30,6 +30,8 @@ export interface StateEntry {
   replaceOnChanges?: string[];
   /** Top-level properties holding secrets, masked in a preview. */
   secretProperties?: string[];
+  /** URN of the explicit provider that manages it (its configuration reaches the handler); absent for the default provider. */
+  provider?: string;
   /** Creation sequence number: a tie-breaker for the order of deletion. */
   order: number;
   /** "failed": created but never became ready (like Pulumi's init errors): the next up replaces it. */

@@ -1,5 +1,5 @@
 import { deletionOrder } from "./deleteOrder";
-import { Deployment, label, refOf, type Registration } from "./deployment";
+import { Deployment, label, providerUrnOf, refOf, type Registration } from "./deployment";
 import { handlerFor } from "./handlers";
 import type { Decision } from "./handlers/types";
 import { runProgramWithMocks } from "./programRun";
@@ -19,6 +19,7 @@ const protectedDelete = (urn: string) =>
   "remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`";
 
 export const registrationOf = (r: RecordedResource): Registration => ({
+  ...(providerUrnOf(r.provider) ? { provider: providerUrnOf(r.provider) } : {}),
   urn: r.urn,
   type: r.type,
   name: r.name,
@@ -27,7 +28,8 @@ export const registrationOf = (r: RecordedResource): Registration => ({
   protect: r.protect,
   deleteBeforeReplace: r.deleteBeforeReplace,
   deletedWith: r.deletedWith,
-  dependencies: r.dependencies,
+  // A resource depends on its explicit provider: created after it, deleted before it.
+  dependencies: providerUrnOf(r.provider) && !r.dependencies.includes(providerUrnOf(r.provider)!) ? [...r.dependencies, providerUrnOf(r.provider)!] : r.dependencies,
   ignoreChanges: r.ignoreChanges,
   retainOnDelete: r.retainOnDelete,
   replaceOnChanges: r.replaceOnChanges,
@@ -102,7 +104,7 @@ async function step(d: Deployment, reg: Registration, rawInputs: Record<string, 
     }
     case "update": {
       if (!handler.update) throw new Error("its provider cannot update in place");
-      const outputs = await handler.update(old, inputs);
+      const outputs = await handler.update(old, inputs, d.providerConfig(reg));
       const updated = d.put(reg, inputs, { id: old.id ?? "", outputs }, "ok", old.order);
       d.record("update", reg, started, decision.reason);
       return updated;

@@ -1,6 +1,6 @@
 import { waitHealthy } from "../containerWait";
 import { diffContainerState, stateAfterCreate, stateAfterUpdate, UPDATED_BY_DOCKER } from "../containerProviderState";
-import { dockerApi } from "../dockerApi";
+import { dockerApiAt } from "../dockerApi";
 import { translateContainer } from "../dockerTranslate";
 import { tarArchive } from "../tar";
 import { PartialCreateError, type Decision, type ResourceHandler } from "./types";
@@ -24,7 +24,8 @@ export function containerDecision(state: Record<string, unknown>, inputs: Record
  * in place; other updatable fields only change the state; the rest replace the container.
  */
 export const dockerContainer: ResourceHandler = {
-  async create(inputs) {
+  async create(inputs, _urn, provider) {
+    const dockerApi = dockerApiAt(provider?.dockerHost);
     const plan = translateContainer(inputs);
     const id = await dockerApi.createContainer(plan.name, plan.create).catch((err: Error) => {
       throw new Error(`container ${plan.name}: ${err.message}`);
@@ -34,7 +35,7 @@ export const dockerContainer: ResourceHandler = {
       if (plan.uploads.length > 0) await dockerApi.putArchive(id, "/", tarArchive(plan.uploads));
       if (plan.start) {
         await dockerApi.startContainer(id);
-        if (plan.wait.healthy) await waitHealthy(id, plan.wait.timeoutSeconds);
+        if (plan.wait.healthy) await waitHealthy(id, plan.wait.timeoutSeconds, dockerApi);
       }
     } catch (err) {
       throw new PartialCreateError(`container ${plan.name}: ${(err as Error).message}`, { id, outputs: { ...inputs, id, name: plan.name } });
@@ -44,7 +45,8 @@ export const dockerContainer: ResourceHandler = {
   async diff(old, inputs) {
     return containerDecision(old.outputs, inputs);
   },
-  async update(old, inputs) {
+  async update(old, inputs, provider) {
+    const dockerApi = dockerApiAt(provider?.dockerHost);
     const plan = translateContainer(inputs);
     if (diffContainerState(old.outputs, inputs).changed.some((k) => UPDATED_BY_DOCKER.has(k))) {
       const host = plan.create.HostConfig;
@@ -52,7 +54,8 @@ export const dockerContainer: ResourceHandler = {
     }
     return stateAfterUpdate(old.outputs, inputs);
   },
-  async delete(entry) {
+  async delete(entry, provider) {
+    const dockerApi = dockerApiAt(provider?.dockerHost);
     const plan = translateContainer(entry.inputs);
     const id = entry.id ?? plan.name;
     if (plan.destroy.graceSeconds > 0) await dockerApi.stopContainer(id, plan.destroy.graceSeconds);

@@ -1,6 +1,6 @@
 import { localCommand } from "./command";
 import { dockerContainer } from "./container";
-import { dockerNetwork, dockerRemoteImage, dockerVolume } from "./dockerObjects";
+import { dockerNetwork, dockerProvider, dockerRemoteImage, dockerVolume } from "./dockerObjects";
 import { dynamicResource } from "./dynamic";
 import { randomBytesHandler, randomPassword } from "./random";
 import { tlsCertRequest, tlsLocallySignedCert, tlsPrivateKey, tlsSelfSignedCert } from "./tls";
@@ -9,6 +9,7 @@ import type { ResourceHandler } from "./types";
 const HANDLERS: Record<string, ResourceHandler> = {
   "random:index/randomPassword:RandomPassword": randomPassword,
   "random:index/randomBytes:RandomBytes": randomBytesHandler,
+  "pulumi:providers:docker": dockerProvider,
   "docker:index/network:Network": dockerNetwork,
   "docker:index/volume:Volume": dockerVolume,
   "docker:index/remoteImage:RemoteImage": dockerRemoteImage,

@@ -17,16 +17,25 @@ export interface Created {
 }
 
 /**
+ * The configuration of the explicit provider a resource names (its `provider` option), as the
+ * engine hands it to that provider: a docker provider's `host`. Empty for the default provider.
+ */
+export interface ProviderConfig {
+  /** docker: the engine's DOCKER_HOST URL. */
+  dockerHost?: string;
+}
+
+/**
  * What the engine asks of one resource type's provider. Inputs are plain values (secrets
  * unwrapped); outputs are what the program reads back.
  */
 export interface ResourceHandler {
   /** Validates and normalizes inputs (dynamic providers' `check`); default: inputs as they are. */
   check?(oldInputs: Record<string, unknown> | undefined, newInputs: Record<string, unknown>): Promise<Record<string, unknown>>;
-  create(inputs: Record<string, unknown>, urn: string): Promise<Created>;
+  create(inputs: Record<string, unknown>, urn: string, provider?: ProviderConfig): Promise<Created>;
   diff(old: StateEntry, inputs: Record<string, unknown>): Promise<Decision>;
-  update?(old: StateEntry, inputs: Record<string, unknown>): Promise<Record<string, unknown>>;
-  delete(entry: StateEntry): Promise<void>;
+  update?(old: StateEntry, inputs: Record<string, unknown>, provider?: ProviderConfig): Promise<Record<string, unknown>>;
+  delete(entry: StateEntry, provider?: ProviderConfig): Promise<void>;
 }
 
 /**
