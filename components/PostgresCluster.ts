@@ -8,8 +8,8 @@ import { renderPgpass } from "../config/renderPgpass";
 import { renderLiveConf, renderPostgresqlConf, restartSettingArgs } from "../config/renderPostgresqlConf";
 import type { StackSettings } from "../config/settings";
 import { clusterMembers, endpoint, memberNames, names, roles, type Member } from "../config/topology";
-import { URL_SSL_QUERY, certificateSans } from "../config/tls";
-import { dockerEnvironment, engineOf, hostOf, peerEndpoint, peerHbaAddresses, placementWarnings, publishAddress, reachAddress, runnerEndpoint, stackTopology } from "../config/placement";
+import { URL_SSL_QUERY, placedCertificateSans } from "../config/tls";
+import { dockerEnvironment, engineOf, hostOf, peerEndpoint, peerHbaAddresses, placementWarnings, publishAddress, runnerEndpoint, stackTopology } from "../config/placement";
 import { paths } from "../config/containerPaths";
 import { BackupCatalog } from "../providers/BackupCatalog";
 import { PostgresDatabase } from "../providers/PostgresDatabase";
@@ -57,7 +57,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
     // Every member's certificate names the address it is reached at: its host's.
     const tls = new ClusterTls(
       "tls",
-      { settings: s, parts: [...memberNames(s.replicas), "pgbouncer"], sans: (part) => certificateSans(s, part, [reachAddress(s, hostOf(s, part))]) },
+      { settings: s, parts: [...memberNames(s.replicas), "pgbouncer"], sans: (part) => placedCertificateSans(s, part) },
       { parent: this },
     );
     this.caCertificate = tls.caCertificate;

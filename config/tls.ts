@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { files } from "./containerPaths";
+import { hostOf, reachAddress } from "./placement";
 import type { StackSettings } from "./settings";
 import { connectHost, names } from "./topology";
 
@@ -26,6 +27,11 @@ export function certificateSans(
   const dns = [part, names.container(s.stack, part), ...hostAddresses.filter((a) => isIP(a) === 0)];
   const ips = hostAddresses.filter((a) => isIP(a) !== 0);
   return { dnsNames: [...new Set(dns)], ipAddresses: [...new Set(ips)] };
+}
+
+/** SANs of `part`'s certificate where it is placed: the address of its own host is what others verify it by. */
+export function placedCertificateSans(s: Pick<StackSettings, "stack" | "bindAddress" | "hosts" | "placement">, part: string): SubjectAltNames {
+  return certificateSans(s, part, [reachAddress(s, hostOf(s, part))]);
 }
 
 /**

@@ -6,7 +6,7 @@ import { renderPgbouncerIni } from "../../../config/renderPgbouncer";
 import { renderPgHba } from "../../../config/renderPgHba";
 import { renderPostgresqlConf } from "../../../config/renderPostgresqlConf";
 import type { StackSettings } from "../../../config/settings";
-import { certificateSans } from "../../../config/tls";
+import { certificateSans, placedCertificateSans } from "../../../config/tls";
 import { tlsBundle } from "../../../components/ClusterTls";
 
 const settings = (over: Partial<StackSettings> = {}): StackSettings => ({ ...DEFAULTS, stack: "t", ...over });
@@ -21,6 +21,18 @@ describe("certificateSans", () => {
     expect(certificateSans(settings({ bindAddress: "0.0.0.0" }), "primary").ipAddresses).toEqual(["127.0.0.1"]);
     expect(certificateSans(settings({ bindAddress: "::" }), "primary").ipAddresses).toEqual(["::1"]);
     expect(certificateSans(settings({ bindAddress: "10.0.0.5" }), "pgbouncer").ipAddresses).toEqual(["10.0.0.5"]);
+  });
+
+  it("names, where a part is placed, the address of its own host", () => {
+    const one = parseStackConfig({ "pgstack:bindAddress": "0.0.0.0", "pgstack:hosts": { db: { address: "db.example.com" } } }, "t");
+    expect(placedCertificateSans(one, "primary")).toEqual({ dnsNames: ["primary", "t-primary", "db.example.com"], ipAddresses: [] });
+    expect(placedCertificateSans(settings(), "replica-1")).toEqual(certificateSans(settings(), "replica-1"));
+    const three = parseStackConfig({
+      "pgstack:replicas": 2,
+      "pgstack:hosts": { h1: { docker: "unix:///h1.sock", address: "10.0.0.11" }, h2: { docker: "unix:///h2.sock", address: "10.0.0.12" }, h3: { docker: "unix:///h3.sock", address: "10.0.0.13" } },
+      "pgstack:placement": { primary: "h1", "replica-1": "h2", "replica-2": "h3", pgbouncer: "h1", backup: "h3" },
+    }, "t");
+    expect(["primary", "replica-1", "replica-2", "pgbouncer"].map((p) => placedCertificateSans(three, p).ipAddresses[0])).toEqual(["10.0.0.11", "10.0.0.12", "10.0.0.13", "10.0.0.11"]);
   });
 
   it("takes the host addresses the caller passes (the multi-host layout), names as DNS names, without duplicates", () => {
