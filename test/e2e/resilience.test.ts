@@ -107,11 +107,12 @@ describe("resilience", () => {
     ]);
   });
 
-  it("scales from two replicas to one: the removed replica's container, slot and volume go", async () => {
+  it("scales from two replicas to one: the removed replica's container, slot, volume and certificate go", async () => {
     const result = await stack.up({ replicas: 1 });
     const changes = result.steps.filter((s) => s.op !== "same");
+    const tls = ["replica-2-tls-key", "replica-2-tls-request", "replica-2-tls-cert", "replica-2-tls-files"];
     expect(changes.filter((s) => s.op === "delete").map((s) => s.name).sort()).toEqual(
-      ["replica-2", "replica-2-data", "replica-2-healthy", "replica-2-live-settings", "replica-2-slot"].sort(),
+      ["replica-2", "replica-2-data", "replica-2-healthy", "replica-2-live-settings", "replica-2-slot", ...tls].sort(),
     );
     // Only the backup container restarts (its list of members to find the primary among changed);
     // no PostgreSQL member does.

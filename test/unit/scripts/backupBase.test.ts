@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -197,16 +198,39 @@ describe("the backup storage", () => {
 });
 
 describe("one base backup at a time", () => {
-  it("a run finds the lock of a live run: it stops without touching the status or the other run's files", () => {
+  it("a lock whose pid now belongs to another process (a reused pid) is a killed run's: it is taken over", () => {
     setup();
     expect(sandbox.run("backup-base.sh").code).toBe(0);
     const lock = path.join(sandbox.runDir, "base.lock");
     mkdirSync(lock);
     writeFileSync(path.join(lock, "pid"), `${process.pid}\n`);
+    at(10);
+    const r = sandbox.run("backup-base.sh");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/kind=base-takeover/);
+    expect(sandbox.status("last-base")).toMatchObject({ status: "ok", run: stampAt(10) });
+  });
+
+  it("a run finds the lock of a live run: it stops without touching the status or the other run's files", () => {
+    setup();
+    expect(sandbox.run("backup-base.sh").code).toBe(0);
+    const lock = path.join(sandbox.runDir, "base.lock");
+    mkdirSync(lock);
+    // The other run: a live process of a script named backup-base.sh (it only waits).
+    const other = path.join(sandbox.dir, "other", "backup-base.sh");
+    mkdirSync(path.dirname(other));
+    writeFileSync(other, "/bin/sleep 120\n");
+    const running = spawn("sh", [other], { stdio: "ignore" });
+    writeFileSync(path.join(lock, "pid"), `${running.pid}\n`);
     const partial = path.join(sandbox.storage, "base", ".20261201T023500Z.partial");
     mkdirSync(partial);
     at(10);
-    const r = sandbox.run("backup-base.sh");
+    let r: ReturnType<ShellSandbox["run"]>;
+    try {
+      r = sandbox.run("backup-base.sh");
+    } finally {
+      running.kill("SIGKILL");
+    }
     expect(r.code).toBe(75);
     expect(r.stdout).toMatch(/status=skipped error="another base run \(pid \d+\) is in progress"/);
     expect(sandbox.status("last-base")).toMatchObject({ status: "ok", run: stampAt(0) });
