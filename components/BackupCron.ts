@@ -65,6 +65,7 @@ export class BackupCron extends pulumi.ComponentResource {
             "backup-health.sh",
             "restore-wal.sh",
             "utc-time.sh",
+            "job-alive.sh",
           ]),
           { file: `${paths.conf}/backup.env`, content: args.backupEnv },
           secretUpload(files.pgpassUpload, args.pgpass),

@@ -20,7 +20,8 @@ export type ContainerScript =
   | "backup-manifest.sh"
   | "backup-health.sh"
   | "exporter-entrypoint.sh"
-  | "utc-time.sh";
+  | "utc-time.sh"
+  | "job-alive.sh";
 
 // Works from the sources (config/) and from the compiled program (dist/config/), which tsc does
 // not copy the scripts into.

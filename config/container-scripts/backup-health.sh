@@ -17,6 +17,8 @@ export LC_ALL
 
 # shellcheck source=utc-time.sh
 . "${PGSTACK_BIN:-/pgstack/bin}/utc-time.sh"
+# shellcheck source=job-alive.sh
+. "${PGSTACK_BIN:-/pgstack/bin}/job-alive.sh"
 
 problems=""
 problem() { problems="$problems${problems:+; }$*"; }
@@ -56,7 +58,7 @@ for name in last-run last-base last-drill; do
     failed) problem "$name failed at step $(kv "$f" step): $(kv "$f" error | cut -c1-200) (see $root/log/backups.log)" ;;
     running)
       pid=$(kv "$f" pid)
-      if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+      if ! job_alive "$pid" "$(job_script "$name")"; then
         problem "$name was interrupted at step $(kv "$f" step) (run $(kv "$f" run), pid ${pid:-?} is gone); the next run takes over"
       fi
       ;;

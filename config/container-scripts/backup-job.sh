@@ -20,6 +20,8 @@ export LC_ALL
 
 # shellcheck source=utc-time.sh
 . "${PGSTACK_BIN:-/pgstack/bin}/utc-time.sh"
+# shellcheck source=job-alive.sh
+. "${PGSTACK_BIN:-/pgstack/bin}/job-alive.sh"
 
 # stamp: the run's UTC time, also its name (base/<stamp>, dumps/<db>/<db>-<stamp>.dump).
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -106,14 +108,6 @@ job_exit() {
   exit "$_code"
 }
 
-# is_run_of_this_job PID: PID is a live run of this very script. Not just `kill -0`: a killed run
-# can linger as a zombie until it is reaped, and pids come round again (a healthcheck every second
-# spends thousands an hour); either would keep a dead run's lock forever. A zombie has no command
-# line, and any other process has another one.
-is_run_of_this_job() {
-  kill -0 "$1" 2>/dev/null || return 1
-  tr '\000' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -qF -- "${0##*/}"
-}
 # job_begin KIND STATUS-FILE: takes this kind's lock (one run at a time; a lock whose process is
 # gone is a run that was killed, and is taken over), then checks the storage before writing to it.
 job_begin() {
@@ -123,7 +117,7 @@ job_begin() {
   previous=""
   if ! mkdir "$lock" 2>/dev/null; then
     other=$(cat "$lock/pid" 2>/dev/null || :)
-    if [ -n "$other" ] && [ "$other" != "$$" ] && is_run_of_this_job "$other"; then
+    if [ -n "$other" ] && [ "$other" != "$$" ] && job_alive "$other" "${0##*/}"; then
       say "run=$stamp kind=$job_kind status=skipped error=\"another $job_kind run (pid $other) is in progress\""
       rm -f "$errfile"
       exit 75

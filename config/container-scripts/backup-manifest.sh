@@ -13,6 +13,8 @@ conf=${PGSTACK_CONF:-/pgstack/conf}
 run_dir=${PGSTACK_RUN:-/pgstack/run}
 # shellcheck source=/dev/null
 . "$conf/backup.env"
+# shellcheck source=job-alive.sh
+. "${PGSTACK_BIN:-/pgstack/bin}/job-alive.sh"
 root=$BACKUP_ROOT
 LC_ALL=C
 export LC_ALL
@@ -200,7 +202,7 @@ status_of() {
   _s=$(kv "$1" status)
   if [ "$_s" = running ]; then
     _pid=$(kv "$1" pid)
-    if [ -z "$_pid" ] || ! kill -0 "$_pid" 2>/dev/null; then _s=interrupted; fi
+    if ! job_alive "$_pid" "$(job_script "${1##*/}")"; then _s=interrupted; fi
   fi
   echo "$_s"
 }

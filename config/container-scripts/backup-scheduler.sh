@@ -25,6 +25,8 @@ say() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) pgstack-backup: $*"; }
 
 # shellcheck source=utc-time.sh
 . "${PGSTACK_BIN:-/pgstack/bin}/utc-time.sh"
+# shellcheck source=job-alive.sh
+. "${PGSTACK_BIN:-/pgstack/bin}/job-alive.sh"
 
 # in_set VALUE ",a,b,c,"
 in_set() { case "$2" in *",$1,"*) return 0 ;; esac; return 1; }
@@ -111,7 +113,7 @@ for pair in last-base:backup-base.sh last-run:backup-dumps.sh last-drill:backup-
   pid=$(sed -n 's/^pid=//p' "$f" | head -n 1)
   code=$(sed -n 's/^exit=//p' "$f" | head -n 1)
   cut=""
-  if [ "$st" = running ] && { [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; }; then cut="was interrupted"; fi
+  if [ "$st" = running ] && ! job_alive "$pid" "${pair#*:}"; then cut="was interrupted"; fi
   case "$st:$code" in failed:129 | failed:130 | failed:143) cut="was stopped" ;; esac
   if [ -n "$cut" ]; then
     say "the last ${pair#*:} run $cut at step $(sed -n 's/^step=//p' "$f" | head -n 1): running it again now"

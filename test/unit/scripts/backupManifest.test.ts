@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -151,7 +152,19 @@ describe("backup-health.sh", () => {
     mkdirSync(path.join(sandbox.runDir, "status"));
     writeFileSync(path.join(sandbox.runDir, "status", "last-base"), "status=failed\nstep=verify\nerror=pg_verifybackup rejects the stored backup\n");
     expect(health().stdout).toMatch(/^last-base failed at step verify: pg_verifybackup rejects the stored backup/);
-    writeFileSync(path.join(sandbox.runDir, "status", "last-base"), `status=running\nstep=compress\npid=${process.pid}\nrun=x\n`);
-    expect(health().code).toBe(0);
+    // A live run of backup-base.sh (it only waits): running, not interrupted.
+    const other = path.join(sandbox.dir, "other", "backup-base.sh");
+    mkdirSync(path.dirname(other));
+    writeFileSync(other, "/bin/sleep 120\n");
+    const running = spawn("sh", [other], { stdio: "ignore" });
+    try {
+      writeFileSync(path.join(sandbox.runDir, "status", "last-base"), `status=running\nstep=compress\npid=${running.pid}\nrun=x\n`);
+      expect(health().code).toBe(0);
+      // The same pid once it is another process's (a reused pid): the run was interrupted.
+      writeFileSync(path.join(sandbox.runDir, "status", "last-base"), `status=running\nstep=compress\npid=${process.pid}\nrun=x\n`);
+      expect(health().stdout).toMatch(/last-base was interrupted at step compress/);
+    } finally {
+      running.kill("SIGKILL");
+    }
   });
 });

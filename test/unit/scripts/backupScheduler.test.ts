@@ -28,7 +28,7 @@ async function schedule(start: string, end: string, jumps: [string, string][] = 
     writeFileSync(path.join(jobs, script), `exec sh "$FAKE_DIR/fake-job.sh" ${name}\n`);
   }
   writeFileSync(path.join(jobs, "backup-manifest.sh"), "exit 0\n");
-  copyFileSync(path.join(CONTAINER_SCRIPT_DIR, "utc-time.sh"), path.join(jobs, "utc-time.sh"));
+  for (const lib of ["utc-time.sh", "job-alive.sh"]) copyFileSync(path.join(CONTAINER_SCRIPT_DIR, lib), path.join(jobs, lib));
   sandbox = new ShellSandbox({ backup: SCHEDULES, scriptDir: jobs });
   // A base backup exists, so the scheduler does not take one as it starts.
   mkdirSync(path.join(sandbox.storage, "base", "20200101T000000Z"));
