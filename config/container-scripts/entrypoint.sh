@@ -38,15 +38,17 @@ install_secret() {
 # The TLS files arrive through `docker exec` once the container runs (install-tls.sh), not as
 # uploads: renewing them must not replace the container. PostgreSQL and PgBouncer wait for them.
 wait_for_tls() {
-  waited=0
+  waited=0 ticks=0
   until [ -s /pgstack/tls/ca.crt ]; do
     if [ "$waited" -ge "${PGSTACK_TLS_WAIT_SECONDS:-600}" ]; then
       say "no TLS files in /pgstack/tls after $waited s: pulumi up writes them once the container runs; deploy again"
       exit 1
     fi
-    [ "$waited" -eq 0 ] && say "waiting for pulumi up to write the TLS files into /pgstack/tls"
-    sleep 1
-    waited=$((waited + 1))
+    [ "$ticks" -eq 0 ] && say "waiting for pulumi up to write the TLS files into /pgstack/tls"
+    # They arrive a fraction of a second after the start, and the server's start waits on them:
+    # poll every 0.1 s where sleep takes fractions (POSIX sleep need not), else every second.
+    if sleep 0.1 2>/dev/null; then ticks=$((ticks + 1)); else sleep 1; ticks=$((ticks + 10)); fi
+    waited=$((ticks / 10))
   done
 }
 
