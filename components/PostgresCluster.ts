@@ -214,10 +214,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         backupEnv: renderBackupEnv(s, clusterMembers(s).map((m) => peerEndpoint(s, m.name))),
         pgpass: credentials.backup.password.apply((password) => renderPgpass([{ user: BACKUP_USER, password }])),
         caCertificate: tls.caCertificate,
-        // After the replicas: its first base backup, taken as it starts, would otherwise stream the
-        // primary's data at the same time as their clones, and slow those (the bench measured 3–4 s
-        // clones beside it on 2 cores, 2 s without).
-        dependsOn: [backupRole, database, ...standbyMembers.map((m) => m.health)],
+        dependsOn: [backupRole, database],
         engine: engineOf(s, "backup"),
       },
       kit("backup").componentOptions,
