@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../../config/configError";
 import { DEFAULTS } from "../../../config/defaults";
 import { dockerUrlProblem, isDnsName } from "../../../config/parseHosts";
 import { parseStackConfig } from "../../../config/parseStackConfig";
@@ -7,23 +6,11 @@ import { hostOf, placedPart, placementWarnings, stackTopology } from "../../../c
 import type { StackSettings } from "../../../config/settings";
 import { clusterMembers, connectHost } from "../../../config/topology";
 import { stackConfig } from "../../support/stackConfig";
+import { parse, problems } from "../../support/shortConfig";
 
 // pgstack:hosts and pgstack:placement: parsing, every rule a placement must keep, the topology
 // each part gets, and the preview's warnings. One host must give exactly the values pgstack
 // always used.
-
-const parse = (config: Record<string, unknown>, stack = "test") =>
-  parseStackConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`pgstack:${k}`, v])), stack);
-
-function problems(config: Record<string, unknown>): string[] {
-  try {
-    parse(config);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems.map((p) => `${p.key}: ${p.message}`);
-  }
-  throw new Error("expected a ConfigError");
-}
 
 const three = {
   h1: { docker: "unix:///run/pgstack-test-hosts/h1/docker.sock", address: "10.231.0.11" },

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../../config/configError";
 import { humanDuration, longestGapSeconds } from "../../../config/cronGap";
 import { DEFAULTS } from "../../../config/defaults";
 import { alertRulesPath, maxSlotWalKeepBytes, renderExporterQueries, scrapeConfigPath } from "../../../config/monitoring";
@@ -9,19 +8,7 @@ import { postgresSizeBytes } from "../../../config/postgresSize";
 import { renderScrapeConfig, scrapeTargets } from "../../../config/renderScrapeConfig";
 import type { StackSettings } from "../../../config/settings";
 import { stackConfig } from "../../support/stackConfig";
-
-const parse = (config: Record<string, unknown>, stack = "test") =>
-  parseStackConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`pgstack:${k}`, v])), stack);
-
-function problems(config: Record<string, unknown>): string[] {
-  try {
-    parse(config);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems.map((p) => `${p.key}: ${p.message}`);
-  }
-  throw new Error("expected a ConfigError");
-}
+import { parse, problems } from "../../support/shortConfig";
 
 const HOUR = 3600;
 

@@ -8,13 +8,11 @@ import { renderPgHba } from "../../../config/renderPgHba";
 import { backendTarget, renderPgbouncerLiveIni } from "../../../config/renderPgbouncer";
 import { clusterMembers, roles } from "../../../config/topology";
 import { stackConfig } from "../../support/stackConfig";
+import { parse } from "../../support/shortConfig";
 
 // How the parts of a stack reach each other and their engines: on one host exactly as always
 // (network aliases, port 5432, the environment's engine); on several, host addresses and
 // published ports, and each host's own engine.
-
-const parse = (config: Record<string, unknown>, stack = "test") =>
-  parseStackConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`pgstack:${k}`, v])), stack);
 
 const three = {
   h1: { docker: "unix:///run/pgstack-test-hosts/h1/docker.sock", address: "10.231.0.11" },

@@ -1,23 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../../config/configError";
 import { DEFAULTS } from "../../../config/defaults";
 import { CONFIG_KEYS, parseStackConfig } from "../../../config/parseStackConfig";
 import { clusterMembers } from "../../../config/topology";
 import { projectConfigDeclarations, stackConfig } from "../../support/stackConfig";
-
-const parse = (config: Record<string, unknown>, stack = "test") =>
-  parseStackConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`pgstack:${k}`, v])), stack);
-
-/** The problems a config produces, as `key: message` lines. */
-function problems(config: Record<string, unknown>): string[] {
-  try {
-    parse(config);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems.map((p) => `${p.key}: ${p.message}`);
-  }
-  throw new Error("expected a ConfigError");
-}
+import { parse, problems } from "../../support/shortConfig";
 
 describe("parseStackConfig defaults", () => {
   it("gives the documented defaults for an empty config", () => {
