@@ -12,6 +12,7 @@ import { URL_SSL_QUERY, placedCertificateSans } from "../config/tls";
 import { dockerEnvironment, engineOf, hostOf, peerEndpoint, peerHbaAddresses, placementWarnings, publishAddress, runnerEndpoint, stackTopology } from "../config/placement";
 import { paths } from "../config/containerPaths";
 import { BackupCatalog } from "../providers/BackupCatalog";
+import { engineInputs } from "../providers/ContainerHealth";
 import { PostgresDatabase } from "../providers/PostgresDatabase";
 import { PrimaryGuard } from "../providers/PrimaryGuard";
 import { PostgresRole } from "../providers/PostgresRole";
@@ -219,16 +220,9 @@ export class PostgresCluster extends pulumi.ComponentResource {
       },
       kit("backup").componentOptions,
     );
-    const backupEngine = engineOf(s, "backup");
     this.backups = new BackupCatalog(
       "backup-catalog",
-      {
-        containerName: backup.containerName,
-        manifestPath: `${paths.backups}/manifest.json`,
-        trigger: s.verifyTrigger,
-        ...(backupEngine.host ? { dockerHost: backupEngine.host } : {}),
-        ...(backupEngine.certPath ? { dockerCertPath: backupEngine.certPath } : {}),
-      },
+      { containerName: backup.containerName, manifestPath: `${paths.backups}/manifest.json`, trigger: s.verifyTrigger, ...engineInputs(engineOf(s, "backup")) },
       { parent: this, dependsOn: [backup] },
     );
 
