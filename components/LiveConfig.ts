@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { withEnvironment } from "./containerDefaults";
 
 export interface LiveConfigArgs {
   /** The container (its id re-applies the file after the container is replaced). */
@@ -32,7 +33,7 @@ export function liveConfig(name: string, args: LiveConfigArgs, opts: pulumi.Cust
       update: apply,
       stdin: args.content,
       // Only on several hosts: a one-host stack's commands stay exactly what they were.
-      ...(args.environment && Object.keys(args.environment).length > 0 ? { environment: args.environment } : {}),
+      ...withEnvironment(args.environment),
       // Runs after the container is up (a data dependency), and again when it is replaced: a new
       // container starts without PgBouncer's live files.
       triggers: [args.container.id],

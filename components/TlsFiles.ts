@@ -2,6 +2,7 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { paths } from "../config/containerPaths";
+import { withEnvironment } from "./containerDefaults";
 
 export interface TlsFilesArgs {
   /** The container (its id installs the files again after the container is replaced). */
@@ -31,7 +32,7 @@ export function tlsFiles(name: string, args: TlsFilesArgs, opts: pulumi.CustomRe
       update: install,
       stdin: pulumi.secret(args.bundle),
       triggers: [args.container.id],
-      ...(args.environment && Object.keys(args.environment).length > 0 ? { environment: args.environment } : {}),
+      ...withEnvironment(args.environment),
     },
     { ...opts, additionalSecretOutputs: ["stdin"] },
   );

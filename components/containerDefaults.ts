@@ -59,3 +59,8 @@ export function healthcheckEverySecond(
     startPeriod: canonicalDuration(o.startPeriodSeconds),
   };
 }
+
+/** A command's environment (DOCKER_HOST of its engine) only when there is one: one-host commands stay as they were. */
+export function withEnvironment(environment: Record<string, string> | undefined): { environment?: Record<string, string> } {
+  return environment && Object.keys(environment).length > 0 ? { environment } : {};
+}

@@ -2,14 +2,10 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { paths } from "../config/containerPaths";
 import { standaloneScript } from "../config/containerScripts";
+import { withEnvironment } from "./containerDefaults";
 import type { RestoreSettings } from "../config/settings";
 import { shellQuote } from "../config/renderBackupEnv";
 import type { MountSource } from "./PostgresMember";
-
-/** The command's environment (DOCKER_HOST of the primary's engine) only when there is one: one-host commands stay as they were. */
-function withEnvironment(environment: Record<string, string> | undefined): { environment?: Record<string, string> } {
-  return environment && Object.keys(environment).length > 0 ? { environment } : {};
-}
 
 /** A restore source as a mount: an absolute path is a host directory, anything else a volume. */
 export function restoreMount(restore: RestoreSettings): MountSource {
